@@ -1,0 +1,179 @@
+#pragma once
+// The SIP message: it owns its bytes; the start line and every header are
+// views into them. Fields the transaction layer needs (top Via, From/To with
+// tags, Call-ID, CSeq, Max-Forwards, Content-Length, Content-Type) are decoded
+// and validated by parse(); everything else is decoded on demand through typed
+// accessors that return a Result and never throw.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "sip/header_id.hpp"
+#include "sip/limits.hpp"
+#include "sip/uri.hpp"
+
+namespace sipline::sip {
+
+enum class Method : std::uint8_t {
+  unknown, invite, ack, bye, cancel, register_, options, info, update, prack,
+  subscribe, notify, refer, message, publish
+};
+Method method_from(std::string_view token) noexcept;  // case-sensitive (§7.1)
+std::string_view to_string(Method m) noexcept;         // "INVITE"...; "" for unknown
+
+struct Via {
+  std::string_view protocol_name;  // "SIP"
+  std::string_view version;        // "2.0"
+  std::string_view transport;      // "UDP", "TCP", "TLS", "SCTP", "WS"... as written
+  HostPort sent_by;
+  std::string_view branch;                  // empty when absent
+  std::optional<std::string_view> received;
+  bool rport = false;                       // parameter present
+  std::optional<std::uint16_t> rport_value; // present with a value
+  std::optional<std::string_view> maddr;
+  std::optional<std::uint8_t> ttl;
+  bool keep = false;                        // RFC 6223
+  std::optional<std::uint32_t> keep_value;
+  ParamList params;
+  std::string_view raw;                     // this via-parm as written
+
+  // RFC 3261 §8.1.1.7: branch starts with the magic cookie.
+  bool rfc3261_branch() const noexcept { return branch.starts_with("z9hG4bK"); }
+};
+
+struct NameAddr {
+  std::string_view display_name;  // without quotes; quoted-pairs still escaped
+  bool display_quoted = false;
+  bool bracketed = false;         // name-addr form (<...>) vs addr-spec
+  Uri uri;
+  ParamList params;               // header parameters after the URI (tag, expires, q, ...)
+  std::string_view raw;
+
+  std::optional<std::string_view> tag() const { return params.get("tag"); }
+};
+
+struct CSeq {
+  std::uint32_t number = 0;  // < 2^31 (§8.1.1.5)
+  Method method = Method::unknown;
+  std::string_view method_text;
+};
+
+struct ContactValue {
+  bool star = false;  // "Contact: *"
+  NameAddr address;   // unset when star
+  std::optional<std::uint32_t> expires() const;
+  std::optional<double> q() const;
+  std::optional<std::string_view> instance() const;  // +sip.instance, quotes removed
+  std::optional<std::uint32_t> reg_id() const;
+};
+
+struct RetryAfter {
+  std::uint32_t seconds = 0;
+  std::string_view comment;               // without parentheses
+  std::optional<std::uint32_t> duration;  // ;duration=
+  ParamList params;
+};
+
+struct HeaderField {
+  HeaderId id = HeaderId::unknown;
+  std::string_view name;   // as written
+  std::string_view value;  // trimmed; may contain folded line breaks
+  std::string_view raw;    // the whole field including its final CRLF, byte-exact
+};
+
+class Message {
+ public:
+  // Parses one complete message from a datagram or a framed stream unit.
+  // Datagram rules (RFC 3261 §18.3): a missing Content-Length means the body
+  // is the rest of the bytes; bytes beyond Content-Length are discarded; a
+  // Content-Length larger than what is present is an error. Leading CRLFs are
+  // ignored (§7.5).
+  static Result<Message> parse(std::string bytes, const Limits& limits = {});
+
+  Message(Message&&) noexcept;
+  Message& operator=(Message&&) noexcept;
+  Message(const Message&);
+  Message& operator=(const Message&);
+  ~Message();
+
+  bool is_request() const noexcept { return status_code_ == 0; }
+  bool is_response() const noexcept { return status_code_ != 0; }
+
+  // Request line.
+  Method method() const noexcept { return method_; }
+  std::string_view method_text() const noexcept { return method_text_; }
+  const Uri& request_uri() const noexcept { return request_uri_; }
+  // Status line.
+  int status_code() const noexcept { return status_code_; }
+  std::string_view reason_phrase() const noexcept { return reason_; }
+  std::string_view version() const noexcept { return version_; }
+  std::string_view start_line() const noexcept { return start_line_; }
+
+  // Core fields, valid for every successfully parsed message.
+  const Via& top_via() const noexcept { return top_via_; }
+  const NameAddr& from() const noexcept { return from_; }
+  const NameAddr& to() const noexcept { return to_; }
+  std::string_view from_tag() const noexcept { return from_tag_; }
+  std::string_view to_tag() const noexcept { return to_tag_; }
+  std::string_view call_id() const noexcept { return call_id_; }
+  const CSeq& cseq() const noexcept { return cseq_; }
+  std::optional<std::uint32_t> max_forwards() const noexcept { return max_forwards_; }
+  std::optional<std::size_t> content_length() const noexcept { return content_length_; }
+  std::string_view content_type() const noexcept { return content_type_; }
+  std::string_view body() const noexcept { return body_; }
+
+  // Every header field in order (unknown ones included, byte-exact).
+  std::span<const HeaderField> headers() const noexcept { return headers_; }
+  // First value of the first field with that id / name (case-insensitive).
+  std::optional<std::string_view> header(HeaderId id) const noexcept;
+  std::optional<std::string_view> header(std::string_view name) const noexcept;
+  std::size_t count(HeaderId id) const noexcept;
+
+  // On-demand typed access. Comma-separated values are split across every
+  // field with the id, in order (values on one line and across lines).
+  Result<std::vector<Via>> vias() const;
+  Result<std::vector<ContactValue>> contacts() const;
+  // Route, Record-Route, Path, Service-Route (any name-addr list header).
+  Result<std::vector<NameAddr>> name_addrs(HeaderId id) const;
+  Result<std::uint32_t> expires() const;       // Expires header
+  Result<std::uint32_t> min_expires() const;
+  Result<RetryAfter> retry_after() const;
+  // Allow, Supported, Require, Unsupported, Proxy-Require, Allow-Events.
+  Result<std::vector<std::string_view>> tokens(HeaderId id) const;
+
+  // The bytes this message was parsed from (after dropping leading CRLFs and
+  // anything beyond Content-Length).
+  std::string_view bytes() const noexcept { return bytes_; }
+
+ private:
+  Message() = default;
+  friend class MessageParser;
+
+  std::string bytes_;
+  std::vector<HeaderField> headers_;
+  std::string_view start_line_, method_text_, version_, reason_;
+  Method method_ = Method::unknown;
+  int status_code_ = 0;
+  Uri request_uri_;
+  Via top_via_;
+  NameAddr from_, to_;
+  std::string_view from_tag_, to_tag_, call_id_, content_type_, body_;
+  CSeq cseq_;
+  std::optional<std::uint32_t> max_forwards_;
+  std::optional<std::size_t> content_length_;
+};
+
+// Grammar entry points over a single header value (also used by fuzzers).
+Result<Via> parse_via(std::string_view value);            // one via-parm
+Result<NameAddr> parse_name_addr(std::string_view value); // name-addr / addr-spec + params
+Result<CSeq> parse_cseq(std::string_view value);
+Result<RetryAfter> parse_retry_after(std::string_view value);
+// Splits a header value at top-level commas (outside quotes and <>).
+Result<std::vector<std::string_view>> split_comma_list(std::string_view value);
+
+}  // namespace sipline::sip

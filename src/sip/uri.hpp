@@ -1,0 +1,104 @@
+#pragma once
+// SIP, SIPS and tel URIs (RFC 3261 §19.1, §25.1; RFC 3966; IPv6 per RFC 5118).
+// A Uri is a set of views into text owned by someone else (usually a Message).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace sipline::sip {
+
+enum class UriScheme : std::uint8_t { sip, sips, tel };
+enum class HostKind : std::uint8_t { hostname, ipv4, ipv6 };
+
+// host[:port]. For IPv6 `host` is the address without the brackets.
+struct HostPort {
+  std::string_view host;
+  HostKind kind = HostKind::hostname;
+  std::optional<std::uint16_t> port;
+};
+
+struct Param {
+  std::string_view name;
+  std::string_view value;  // empty when the parameter has no value
+  bool has_value = false;
+};
+
+// A lazily iterated ";name[=value]" list. Constructed only from text that the
+// grammar already validated, so iteration cannot fail.
+class ParamList {
+ public:
+  ParamList() = default;
+  explicit ParamList(std::string_view raw) : raw_(raw) {}
+
+  class iterator {
+   public:
+    using value_type = Param;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(std::string_view rest);
+    const Param& operator*() const { return current_; }
+    const Param* operator->() const { return &current_; }
+    iterator& operator++();
+    iterator operator++(int) { auto copy = *this; ++*this; return copy; }
+    friend bool operator==(const iterator& a, const iterator& b) {
+      return a.rest_.data() == b.rest_.data() && a.done_ == b.done_;
+    }
+
+   private:
+    void load();
+    std::string_view rest_;
+    Param current_;
+    bool done_ = true;
+  };
+
+  iterator begin() const { return iterator(raw_); }
+  iterator end() const { return iterator(); }
+  bool empty() const { return raw_.empty(); }
+  std::size_t size() const;
+  // Case-insensitive lookup by name; a flag parameter yields an empty view.
+  std::optional<std::string_view> get(std::string_view name) const;
+  bool has(std::string_view name) const { return get(name).has_value(); }
+  std::string_view raw() const { return raw_; }
+
+ private:
+  std::string_view raw_;  // starts with ';' or is empty
+};
+
+struct UriLimits {
+  std::size_t max_length = 4096;
+  std::size_t max_params = 64;
+};
+
+struct Uri {
+  UriScheme scheme = UriScheme::sip;
+  std::string_view user;  // as written (may hold %-escapes); tel: the number
+  std::optional<std::string_view> password;
+  HostPort host_port;     // empty host for tel URIs
+  ParamList params;       // uri-parameters (tel: its parameters)
+  std::string_view headers;  // text after '?', without the '?'
+  std::string_view raw;      // the whole URI as written
+
+  std::optional<std::string_view> param(std::string_view name) const { return params.get(name); }
+  std::string_view host() const { return host_port.host; }
+  std::optional<std::uint16_t> port() const { return host_port.port; }
+  // Lower-cased value of the transport parameter, or empty.
+  std::string transport() const;
+  bool loose_route() const { return params.has("lr"); }
+};
+
+Result<Uri> parse_uri(std::string_view text, const UriLimits& limits = {});
+
+// Equivalence per RFC 3261 §19.1.4 (and RFC 3966 §4 for tel).
+bool uri_equivalent(const Uri& a, const Uri& b);
+
+// %-decoding for comparison only; invalid escapes are kept as written.
+std::string unescape(std::string_view text);
+
+// Parses host[:port] (sent-by, URI hostport).
+Result<HostPort> parse_host_port(std::string_view text);
+
+}  // namespace sipline::sip
