@@ -19,6 +19,9 @@ class TimerService;
 
 // RAII handle of a scheduled callback: destroying or cancelling it guarantees
 // the callback will not run. Cheap to cancel (SIP timers are mostly cancelled).
+// Once the callback has started it is no longer armed: destroying its Timer
+// from inside the callback (its owner ending) is allowed and harmless. The
+// TimerService must outlive every Timer it handed out.
 class Timer {
  public:
   Timer() = default;

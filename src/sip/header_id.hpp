@@ -16,6 +16,8 @@ enum class HeaderId : std::uint8_t {
   record_route, refer_to, referred_by, reply_to, require, retry_after, route, rseq, server,
   service_route, session_expires, subject, subscription_state, supported, timestamp, to,
   unsupported, user_agent, via, warning, www_authenticate,
+  // Extensions that have a compact form (RFC 3841, RFC 8224).
+  accept_contact, identity, reject_contact, request_disposition,
   count_  // not a header
 };
 

@@ -63,6 +63,9 @@ struct CSeq {
   std::string_view method_text;
 };
 
+// A Contact value. The parameter readers return nullopt when the parameter
+// is absent or its value is out of range or malformed, which RFC 4475 §3.1.2.4
+// lets a receiver treat like the default.
 struct ContactValue {
   bool star = false;  // "Contact: *"
   NameAddr address;   // unset when star
@@ -93,7 +96,14 @@ class Message {
   // is the rest of the bytes; bytes beyond Content-Length are discarded; a
   // Content-Length larger than what is present is an error. Leading CRLFs are
   // ignored (§7.5).
+  // Line endings: every line of the start line and header section ends in
+  // CRLF (§7). A bare LF there is an error, never a line break, so the
+  // parser and the stream framer always agree on where the headers end. A CR
+  // that is not part of a CRLF is ordinary value data.
   static Result<Message> parse(std::string bytes, const Limits& limits = {});
+
+  // Copying parses the copied bytes again with the same limits, so that every
+  // view points into the copy (the stack normally moves messages).
 
   Message(Message&&) noexcept;
   Message& operator=(Message&&) noexcept;
@@ -129,7 +139,8 @@ class Message {
 
   // Every header field in order (unknown ones included, byte-exact).
   std::span<const HeaderField> headers() const noexcept { return headers_; }
-  // First value of the first field with that id / name (case-insensitive).
+  // Value of the first field with that id / name (case-insensitive; a
+  // compact or full name of a known header finds either spelling).
   std::optional<std::string_view> header(HeaderId id) const noexcept;
   std::optional<std::string_view> header(std::string_view name) const noexcept;
   std::size_t count(HeaderId id) const noexcept;
@@ -166,6 +177,7 @@ class Message {
   CSeq cseq_;
   std::optional<std::uint32_t> max_forwards_;
   std::optional<std::size_t> content_length_;
+  Limits limits_;
 };
 
 // Grammar entry points over a single header value (also used by fuzzers).
@@ -173,7 +185,10 @@ Result<Via> parse_via(std::string_view value);            // one via-parm
 Result<NameAddr> parse_name_addr(std::string_view value); // name-addr / addr-spec + params
 Result<CSeq> parse_cseq(std::string_view value);
 Result<RetryAfter> parse_retry_after(std::string_view value);
-// Splits a header value at top-level commas (outside quotes and <>).
-Result<std::vector<std::string_view>> split_comma_list(std::string_view value);
+// Splits a header value at top-level commas (outside quotes and <>); the
+// elements are trimmed, an empty element is an error, more than max_values
+// fail with Errc::limit_exceeded.
+Result<std::vector<std::string_view>> split_comma_list(
+    std::string_view value, std::size_t max_values = Limits{}.max_list_values);
 
 }  // namespace sipline::sip

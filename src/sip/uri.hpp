@@ -23,12 +23,16 @@ struct HostPort {
 
 struct Param {
   std::string_view name;
-  std::string_view value;  // empty when the parameter has no value
+  // As written: %-escapes kept, a quoted-string keeps its quotes and
+  // quoted-pairs. Empty when the parameter has no value.
+  std::string_view value;
   bool has_value = false;
 };
 
 // A lazily iterated ";name[=value]" list. Constructed only from text that the
-// grammar already validated, so iteration cannot fail.
+// grammar already validated, so iteration cannot fail. Linear whitespace
+// around ';' and '=' (header parameters, RFC 3261 §25.1 SEMI / EQUAL) is
+// skipped; ';' inside a quoted value does not split.
 class ParamList {
  public:
   ParamList() = default;
@@ -59,7 +63,9 @@ class ParamList {
   iterator end() const { return iterator(); }
   bool empty() const { return raw_.empty(); }
   std::size_t size() const;
-  // Case-insensitive lookup by name; a flag parameter yields an empty view.
+  // Case-insensitive lookup by name (escapes of unreserved characters in a
+  // name are decoded, RFC 3261 §19.1.4); a flag parameter yields an empty
+  // view. The first parameter with the name wins.
   std::optional<std::string_view> get(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
   std::string_view raw() const { return raw_; }
@@ -70,7 +76,7 @@ class ParamList {
 
 struct UriLimits {
   std::size_t max_length = 4096;
-  std::size_t max_params = 64;
+  std::size_t max_params = 64;  // uri-parameters; also applies to headers
 };
 
 struct Uri {
@@ -90,6 +96,8 @@ struct Uri {
   bool loose_route() const { return params.has("lr"); }
 };
 
+// Parses a whole SIP, SIPS or tel URI; no surrounding whitespace or <>.
+// Other schemes fail with Errc::unsupported. Does not allocate on success.
 Result<Uri> parse_uri(std::string_view text, const UriLimits& limits = {});
 
 // Equivalence per RFC 3261 §19.1.4 (and RFC 3966 §4 for tel).
@@ -98,7 +106,20 @@ bool uri_equivalent(const Uri& a, const Uri& b);
 // %-decoding for comparison only; invalid escapes are kept as written.
 std::string unescape(std::string_view text);
 
-// Parses host[:port] (sent-by, URI hostport).
+// Parses host[:port] (sent-by, URI hostport). Port 0 and ports above 65535
+// fail with Errc::out_of_range.
 Result<HostPort> parse_host_port(std::string_view text);
+
+// Hosts equal case-insensitively, IP addresses compared as addresses
+// ([::1] == [0:0::1]); a port present on one side only never matches
+// (RFC 3261 §19.1.4).
+bool host_port_equivalent(const HostPort& a, const HostPort& b);
+
+// Validates header parameters: `text` is zero or more
+// SEMI token [ EQUAL ( token / host / quoted-string ) ] (RFC 3261 §25.1
+// generic-param), e.g. `;tag=1928301774;+sip.instance="<urn:...>"`.
+// Leading/trailing whitespace is allowed. More than max_params parameters
+// fail with Errc::limit_exceeded.
+Result<ParamList> parse_header_params(std::string_view text, std::size_t max_params = 64);
 
 }  // namespace sipline::sip

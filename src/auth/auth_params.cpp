@@ -1,0 +1,267 @@
+#include "auth/auth_params.hpp"
+
+namespace sipline::auth {
+namespace {
+
+constexpr std::size_t kPrintableMax = 64;
+
+bool is_wsp(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+
+// RFC 3261 §25.1 token characters.
+bool is_token_char(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+    return true;
+  }
+  switch (c) {
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : s_(text) {}
+
+  bool done() const noexcept { return pos_ >= s_.size(); }
+  char peek() const noexcept { return s_[pos_]; }
+  void advance() noexcept { ++pos_; }
+
+  // SWS = [LWS]; LWS = [*WSP CRLF] 1*WSP. Returns how many bytes were skipped.
+  std::size_t skip_sws() noexcept {
+    const std::size_t start = pos_;
+    for (;;) {
+      while (pos_ < s_.size() && is_wsp(s_[pos_])) {
+        ++pos_;
+      }
+      if (pos_ + 2 < s_.size() && s_[pos_] == '\r' && s_[pos_ + 1] == '\n' &&
+          is_wsp(s_[pos_ + 2])) {
+        pos_ += 2;
+        continue;
+      }
+      return pos_ - start;
+    }
+  }
+
+  std::string_view token() noexcept {
+    const std::size_t start = pos_;
+    while (pos_ < s_.size() && is_token_char(s_[pos_])) {
+      ++pos_;
+    }
+    return s_.substr(start, pos_ - start);
+  }
+
+  // At an opening DQUOTE: consumes the quoted-string and returns its raw
+  // content. qdtext excludes bare CR/LF and controls other than HTAB; a
+  // quoted-pair may escape anything but CR and LF (RFC 3261 §25.1).
+  Result<std::string_view> quoted_string() {
+    ++pos_;  // opening quote
+    const std::size_t start = pos_;
+    while (pos_ < s_.size()) {
+      const auto c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        std::string_view content = s_.substr(start, pos_ - start);
+        ++pos_;
+        return content;
+      }
+      if (c == '\\') {
+        if (pos_ + 1 >= s_.size()) {
+          break;
+        }
+        const char escaped = s_[pos_ + 1];
+        if (escaped == '\r' || escaped == '\n') {
+          return fail(Errc::malformed, "CR or LF in a quoted-pair");
+        }
+        pos_ += 2;
+        continue;
+      }
+      if (c == '\r') {
+        if (pos_ + 2 < s_.size() && s_[pos_ + 1] == '\n' && is_wsp(s_[pos_ + 2])) {
+          pos_ += 3;  // folding inside the string is LWS
+          continue;
+        }
+        return fail(Errc::malformed, "bare CR in a quoted-string");
+      }
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return fail(Errc::malformed, "control character in a quoted-string");
+      }
+      ++pos_;
+    }
+    return fail(Errc::malformed, "unterminated quoted-string");
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_token(std::string_view text) noexcept {
+  if (text.empty()) {
+    return false;
+  }
+  for (char c : text) {
+    if (!is_token_char(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const AuthParam* AuthFields::find(std::string_view name) const noexcept {
+  for (const auto& p : params) {
+    if (iequals(p.name, name)) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& limits) {
+  if (value.size() > limits.max_value_size) {
+    return fail(Errc::limit_exceeded, "authentication header value too long");
+  }
+  Scanner in(value);
+  AuthFields out;
+  in.skip_sws();
+  out.scheme = in.token();
+  if (out.scheme.empty()) {
+    return fail(Errc::malformed, "missing authentication scheme");
+  }
+  if (in.done()) {
+    return out;
+  }
+  if (in.skip_sws() == 0) {
+    return fail(Errc::malformed, "expected whitespace after the scheme");
+  }
+
+  for (;;) {
+    in.skip_sws();
+    if (in.done()) {
+      break;
+    }
+    if (in.peek() == ',') {  // empty list element
+      in.advance();
+      continue;
+    }
+    AuthParam param;
+    param.name = in.token();
+    if (param.name.empty()) {
+      return fail(Errc::malformed, "expected a parameter name");
+    }
+    in.skip_sws();
+    if (in.done() || in.peek() != '=') {
+      return fail(Errc::malformed, "expected '=' after parameter " + printable(param.name));
+    }
+    in.advance();
+    in.skip_sws();
+    if (!in.done() && in.peek() == '"') {
+      auto quoted = in.quoted_string();
+      SIPLINE_TRY(quoted);
+      param.value = *quoted;
+      param.quoted = true;
+    } else {
+      param.value = in.token();
+      if (param.value.empty()) {
+        return fail(Errc::malformed, "missing value for parameter " + printable(param.name));
+      }
+    }
+    if (param.value.size() > limits.max_param_size) {
+      return fail(Errc::limit_exceeded, "parameter " + printable(param.name) + " too long");
+    }
+    if (out.find(param.name) != nullptr) {
+      return fail(Errc::malformed, "duplicate parameter " + printable(param.name));
+    }
+    if (out.params.size() >= limits.max_params) {
+      return fail(Errc::limit_exceeded, "too many authentication parameters");
+    }
+    out.params.push_back(param);
+
+    in.skip_sws();
+    if (in.done()) {
+      break;
+    }
+    if (in.peek() != ',') {
+      return fail(Errc::malformed, "expected ',' between parameters");
+    }
+    in.advance();
+  }
+  return out;
+}
+
+std::string unquote(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '\\' && i + 1 < raw.size()) {
+      out.push_back(raw[++i]);
+    } else if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') {
+      ++i;  // folding: the CRLF goes, the whitespace after it stays
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+bool is_quotable(std::string_view text) noexcept {
+  return text.find_first_of("\r\n") == std::string_view::npos;
+}
+
+void append_quoted(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || (u < 0x20 && c != '\t') || u == 0x7f) {
+      out.push_back('\\');
+    }
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+std::string printable(std::string_view text) {
+  std::string out = "'";
+  const std::size_t n = text.size() < kPrintableMax ? text.size() : kPrintableMax;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    out.push_back(u >= 0x20 && u < 0x7f ? text[i] : '?');
+  }
+  if (text.size() > n) {
+    out += "...";
+  }
+  out.push_back('\'');
+  return out;
+}
+
+}  // namespace sipline::auth

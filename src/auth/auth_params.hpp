@@ -1,0 +1,71 @@
+#pragma once
+// The grammar shared by challenges and credentials (RFC 3261 §25.1, RFC 7616
+// §3.3/§3.4):
+//
+//   value      = scheme LWS auth-param *(COMMA auth-param)
+//   auth-param = token EQUAL ( token / quoted-string )
+//
+// The splitter is a single bounded, non-recursive pass over the view. Every
+// returned string_view points into the input.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace sipline::auth {
+
+struct AuthLimits {
+  std::size_t max_value_size = 8192;  // one whole header field value
+  std::size_t max_params = 32;        // auth-params in one value
+  std::size_t max_param_size = 1024;  // one parameter value (nonce, opaque, realm, ...)
+};
+
+// One auth-param. `value` is raw: for a quoted-string, the text between the
+// quotes with quoted-pairs and folding still in place (see unquote()). A token
+// never contains either, so unquote() is the identity on it.
+struct AuthParam {
+  std::string_view name;
+  std::string_view value;
+  bool quoted = false;
+};
+
+struct AuthFields {
+  std::string_view scheme;
+  std::vector<AuthParam> params;  // in input order, names unique (case-insensitively)
+
+  // The parameter with this name (case-insensitive), or nullptr.
+  const AuthParam* find(std::string_view name) const noexcept;
+};
+
+// Splits a WWW-Authenticate / Proxy-Authenticate / Authorization /
+// Proxy-Authorization value. LWS may include folding (CRLF followed by SP or
+// HTAB). Empty list elements (",,") are skipped, as RFC 7230 §7 allows.
+// Errors: limit_exceeded (sizes, parameter count), malformed (grammar,
+// duplicate parameter names).
+Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& limits = {});
+
+// ASCII case-insensitive equality.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+bool is_token(std::string_view text) noexcept;
+
+// Removes quoted-pair escapes and folding CRLFs from a raw value.
+std::string unquote(std::string_view raw);
+
+// True when the text can be written as a quoted-string: it has no CR or LF,
+// which no escape can carry.
+bool is_quotable(std::string_view text) noexcept;
+
+// Appends `"text"`, escaping '"', '\' and control characters as quoted-pairs.
+// The caller checks is_quotable() first.
+void append_quoted(std::string& out, std::string_view text);
+
+// A short, printable rendering of peer text for error messages: printable
+// ASCII is kept, other bytes become '?', and long text is cut, so that no
+// control characters or kilobyte strings from a peer reach a log line.
+std::string printable(std::string_view text);
+
+}  // namespace sipline::auth

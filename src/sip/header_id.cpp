@@ -1,0 +1,183 @@
+#include "sip/header_id.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "sip/grammar.hpp"
+#include "sip/scanner.hpp"
+
+namespace sipline::sip {
+namespace {
+
+constexpr std::size_t kIds = static_cast<std::size_t>(HeaderId::count_);
+
+// Indexed by HeaderId. Spellings as in the defining RFCs.
+constexpr std::array<std::string_view, kIds> kCanonical = {
+    "",
+    "Accept", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow", "Allow-Events",
+    "Authentication-Info", "Authorization", "Call-ID", "Call-Info", "Contact",
+    "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
+    "Content-Type", "CSeq", "Date", "Error-Info", "Event", "Expires", "From", "In-Reply-To",
+    "Max-Forwards", "Min-Expires", "MIME-Version", "Organization", "Path", "Priority",
+    "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Require", "RAck", "Reason",
+    "Record-Route", "Refer-To", "Referred-By", "Reply-To", "Require", "Retry-After", "Route",
+    "RSeq", "Server", "Service-Route", "Session-Expires", "Subject", "Subscription-State",
+    "Supported", "Timestamp", "To", "Unsupported", "User-Agent", "Via", "Warning",
+    "WWW-Authenticate",
+    "Accept-Contact", "Identity", "Reject-Contact", "Request-Disposition",
+};
+static_assert(kCanonical.back() == "Request-Disposition", "kCanonical must follow HeaderId");
+
+// Compact forms, indexed by letter: RFC 3261 §7.3.3 (c e f i k l m s t v),
+// RFC 6665 (o u), RFC 3515 (r), RFC 3892 (b), RFC 4028 (x), RFC 3841 (a d j),
+// RFC 8224 (y).
+constexpr std::array<HeaderId, 26> make_compact() {
+  std::array<HeaderId, 26> t{};
+  auto set = [&t](char c, HeaderId id) { t[static_cast<std::size_t>(c - 'a')] = id; };
+  set('a', HeaderId::accept_contact);
+  set('b', HeaderId::referred_by);
+  set('c', HeaderId::content_type);
+  set('d', HeaderId::request_disposition);
+  set('e', HeaderId::content_encoding);
+  set('f', HeaderId::from);
+  set('i', HeaderId::call_id);
+  set('j', HeaderId::reject_contact);
+  set('k', HeaderId::supported);
+  set('l', HeaderId::content_length);
+  set('m', HeaderId::contact);
+  set('o', HeaderId::event);
+  set('r', HeaderId::refer_to);
+  set('s', HeaderId::subject);
+  set('t', HeaderId::to);
+  set('u', HeaderId::allow_events);
+  set('v', HeaderId::via);
+  set('x', HeaderId::session_expires);
+  set('y', HeaderId::identity);
+  return t;
+}
+constexpr std::array<HeaderId, 26> kCompact = make_compact();
+
+constexpr std::size_t max_name_length() {
+  std::size_t n = 0;
+  for (std::string_view name : kCanonical) n = name.size() > n ? name.size() : n;
+  return n;
+}
+constexpr std::size_t kMaxLength = max_name_length();
+
+// Full names live in a hash table keyed on the length and the first, middle
+// and last letters, with multipliers found at compile time so that no two
+// names share a slot: a lookup is one hash and one comparison.
+constexpr std::size_t kSlots = 256;
+
+struct Hash {
+  std::size_t a = 0, b = 0, c = 0;
+
+  constexpr std::size_t operator()(std::string_view name) const {
+    auto folded = [](char ch) {
+      return static_cast<std::size_t>(static_cast<unsigned char>(ch) | 0x20);
+    };
+    return (name.size() + folded(name.front()) * a + folded(name[name.size() / 2]) * b +
+            folded(name.back()) * c) %
+           kSlots;
+  }
+};
+
+constexpr bool collision_free(const Hash& hash) {
+  std::array<bool, kSlots> used{};
+  for (std::size_t id = 1; id < kIds; ++id) {
+    const std::size_t slot = hash(kCanonical[id]);
+    if (used[slot]) return false;
+    used[slot] = true;
+  }
+  return true;
+}
+
+constexpr Hash find_hash() {
+  for (std::size_t a = 1; a < 32; ++a) {
+    for (std::size_t b = 1; b < 32; ++b) {
+      for (std::size_t c = 1; c < 32; ++c) {
+        if (collision_free(Hash{a, b, c})) return Hash{a, b, c};
+      }
+    }
+  }
+  return Hash{};
+}
+constexpr Hash kHash = find_hash();
+static_assert(kHash.a != 0, "no collision-free multipliers for the header names");
+
+struct Slot {
+  HeaderId id = HeaderId::unknown;
+  std::uint8_t length = 0;
+  std::array<char, kMaxLength> lower{};  // the name in lower case
+};
+
+constexpr std::array<Slot, kSlots> make_slots() {
+  std::array<Slot, kSlots> slots{};
+  for (std::size_t id = 1; id < kIds; ++id) {
+    const std::string_view name = kCanonical[id];
+    Slot& slot = slots[kHash(name)];
+    slot.id = static_cast<HeaderId>(id);
+    slot.length = static_cast<std::uint8_t>(name.size());
+    for (std::size_t i = 0; i < name.size(); ++i) slot.lower[i] = scan::to_lower(name[i]);
+  }
+  return slots;
+}
+constexpr std::array<Slot, kSlots> kSlotTable = make_slots();
+
+std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// `lower` holds only a-z and '-', which all have bit 0x20 set; setting it in
+// the input folds A-Z onto a-z and maps nothing else onto those characters
+// except CR onto '-', which the caller rules out.
+bool equal_folded(std::string_view name, const char* lower) noexcept {
+  const std::size_t n = name.size();
+  const char* in = name.data();
+  if (n >= 8) {
+    constexpr std::uint64_t kFold = 0x2020202020202020;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if ((load8(in + i) | kFold) != load8(lower + i)) return false;
+    }
+    return (load8(in + n - 8) | kFold) == load8(lower + n - 8);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (static_cast<char>(in[i] | 0x20) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+namespace grammar {
+
+HeaderId lookup_token_header(std::string_view token) noexcept {
+  const std::size_t length = token.size();
+  if (length == 1) {
+    const char c = scan::to_lower(token[0]);
+    return (c >= 'a' && c <= 'z') ? kCompact[static_cast<std::size_t>(c - 'a')]
+                                   : HeaderId::unknown;
+  }
+  if (length == 0 || length > kMaxLength) return HeaderId::unknown;
+  const Slot& slot = kSlotTable[kHash(token)];
+  if (slot.length != length || !equal_folded(token, slot.lower.data())) return HeaderId::unknown;
+  return slot.id;
+}
+
+}  // namespace grammar
+
+HeaderId lookup_header(std::string_view name) noexcept {
+  if (name.find('\r') != std::string_view::npos) return HeaderId::unknown;
+  return grammar::lookup_token_header(name);
+}
+
+std::string_view canonical_name(HeaderId id) noexcept {
+  const auto index = static_cast<std::size_t>(id);
+  return index < kIds ? kCanonical[index] : std::string_view{};
+}
+
+}  // namespace sipline::sip

@@ -1,0 +1,144 @@
+// Scalar and list header values: CSeq (§20.16), Retry-After (§20.33),
+// delta-seconds (Expires §20.19, Min-Expires §20.23), Call-ID (§20.8),
+// Content-Type (§20.15) and comma-separated lists (§7.3.1).
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "sip/grammar.hpp"
+#include "sip/message.hpp"
+#include "sip/scanner.hpp"
+
+namespace sipline::sip {
+namespace grammar {
+
+Fault parse_delta_seconds(std::string_view text, std::uint32_t& out) {
+  std::uint64_t value = 0;
+  switch (scan::parse_decimal(text, UINT32_MAX, value)) {
+    case scan::NumberStatus::malformed: return malformed("not a number of seconds");
+    case scan::NumberStatus::too_large: return {Errc::out_of_range, "value exceeds 2^32-1"};
+    case scan::NumberStatus::ok: break;
+  }
+  out = static_cast<std::uint32_t>(value);
+  return {};
+}
+
+Fault check_call_id(std::string_view value) {
+  if (value.empty()) return {Errc::missing, "empty value"};
+  std::size_t pos = scan::scan_class(value, 0, scan::kWord);
+  if (pos == 0) return malformed("invalid character");
+  if (pos < value.size() && value[pos] == '@') {
+    const std::size_t host = pos + 1;
+    pos = scan::scan_class(value, host, scan::kWord);
+    if (pos == host) return malformed("empty word after '@'");
+  }
+  if (pos != value.size()) return malformed("invalid character");
+  return {};
+}
+
+Fault check_media_type(std::string_view value, std::size_t max_params) {
+  std::size_t pos = scan::scan_token(value, 0);
+  if (pos == 0) return malformed("invalid media type");
+  pos = scan::skip_lws(value, pos);
+  if (pos >= value.size() || value[pos] != '/') return malformed("expected '/' in media type");
+  pos = scan::skip_lws(value, pos + 1);
+  const std::size_t subtype = pos;
+  pos = scan::scan_token(value, pos);
+  if (pos == subtype) return malformed("invalid media subtype");
+  return scan_header_params(value, pos, false, max_params,
+                            [](const ScannedParam& p) -> Fault {
+                              // m-parameter = m-attribute EQUAL m-value
+                              if (!p.has_value) return malformed("media parameter without value");
+                              return {};
+                            });
+}
+
+}  // namespace grammar
+
+Result<CSeq> parse_cseq(std::string_view value) {
+  // CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5).
+  const std::string_view s = scan::trim_lws(value);
+  const std::size_t digits_end = scan::scan_digits(s, 0);
+  if (digits_end == 0) return fail(Errc::malformed, "CSeq: missing sequence number");
+  CSeq cseq;
+  std::uint64_t number = 0;
+  if (scan::parse_decimal(s.substr(0, digits_end), 0x7fffffff, number) !=
+      scan::NumberStatus::ok) {
+    return fail(Errc::out_of_range, "CSeq: number exceeds 2^31-1");
+  }
+  cseq.number = static_cast<std::uint32_t>(number);
+  const std::size_t method_start = scan::skip_lws(s, digits_end);
+  if (method_start == digits_end) {
+    return fail(Errc::malformed, "CSeq: expected whitespace after the number");
+  }
+  if (method_start == s.size() || scan::scan_token(s, method_start) != s.size()) {
+    return fail(Errc::malformed, "CSeq: invalid method");
+  }
+  cseq.method_text = s.substr(method_start);
+  cseq.method = method_from(cseq.method_text);
+  return cseq;
+}
+
+Result<RetryAfter> parse_retry_after(std::string_view value) {
+  // Retry-After = delta-seconds [ comment ] *( SEMI retry-param )
+  const std::string_view s = scan::trim_lws(value);
+  RetryAfter out;
+  std::size_t pos = scan::scan_digits(s, 0);
+  if (grammar::Fault f = grammar::parse_delta_seconds(s.substr(0, pos), out.seconds)) {
+    return grammar::error_in("Retry-After", f);
+  }
+  pos = scan::skip_lws(s, pos);
+  if (pos < s.size() && s[pos] == '(') {
+    const scan::CommentScan c = scan::scan_comment(s, pos);
+    if (c.status == scan::CommentScan::Status::too_deep) {
+      return fail(Errc::limit_exceeded, "Retry-After: comment nested too deeply");
+    }
+    if (c.status != scan::CommentScan::Status::ok) {
+      return fail(Errc::malformed, "Retry-After: unterminated comment");
+    }
+    out.comment = s.substr(pos + 1, c.end - pos - 2);
+    pos = scan::skip_lws(s, c.end);
+  }
+  const std::size_t params_start = pos;
+  bool have_duration = false;
+  grammar::Fault f = grammar::scan_header_params(
+      s, pos, false, UriLimits{}.max_params, [&out, &have_duration](const grammar::ScannedParam& p) {
+        if (!scan::iequals(p.name, "duration")) return grammar::Fault{};
+        // retry-param = ("duration" EQUAL delta-seconds) / generic-param
+        if (have_duration) return grammar::malformed("duplicate duration parameter");
+        have_duration = true;
+        std::uint32_t seconds = 0;
+        if (!p.has_value) return grammar::malformed("duration without a value");
+        if (grammar::Fault bad = grammar::parse_delta_seconds(p.value, seconds)) return bad;
+        out.duration = seconds;
+        return grammar::Fault{};
+      });
+  if (f) return grammar::error_in("Retry-After", f);
+  if (params_start < s.size()) out.params = ParamList(s.substr(params_start));
+  return out;
+}
+
+Result<std::vector<std::string_view>> split_comma_list(std::string_view value,
+                                                       std::size_t max_values) {
+  std::vector<std::string_view> out;
+  scan::ListScanner list(value);
+  std::string_view element;
+  while (true) {
+    switch (list.next(element)) {
+      case scan::ListScanner::Step::end:
+        return out;
+      case scan::ListScanner::Step::error:
+        return fail(Errc::malformed, list.error());
+      case scan::ListScanner::Step::element:
+        if (out.size() == max_values) {
+          return fail(Errc::limit_exceeded,
+                      "more than " + std::to_string(max_values) + " list values");
+        }
+        out.push_back(element);
+        break;
+    }
+  }
+}
+
+}  // namespace sipline::sip

@@ -1,0 +1,201 @@
+// Message: special members and the on-demand typed accessors.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sip/grammar.hpp"
+#include "sip/message.hpp"
+#include "sip/scanner.hpp"
+
+namespace sipline::sip {
+
+namespace {
+
+Unexpected too_many_values(HeaderId id, std::size_t max) {
+  return fail(Errc::limit_exceeded, std::string(canonical_name(id)) + ": more than " +
+                                        std::to_string(max) + " values");
+}
+
+Unexpected absent(HeaderId id) {
+  return fail(Errc::not_found, "no " + std::string(canonical_name(id)) + " header field");
+}
+
+// Route-like headers hold name-addrs only (§20.30, §20.34, RFC 3327 §4,
+// RFC 3608 §5).
+bool requires_brackets(HeaderId id) {
+  return id == HeaderId::route || id == HeaderId::record_route || id == HeaderId::path ||
+         id == HeaderId::service_route;
+}
+
+}  // namespace
+
+// bytes_ always lives on the heap (see parse), and moving a std::string
+// hands its heap buffer over, so every view stays valid across a move.
+Message::Message(Message&&) noexcept = default;
+Message& Message::operator=(Message&&) noexcept = default;
+
+Message::Message(const Message& other) {
+  if (other.bytes_.empty()) return;
+  // The bytes already passed these limits, so parsing them again succeeds.
+  auto copy = parse(other.bytes_, other.limits_);
+  if (copy) *this = std::move(*copy);
+}
+
+Message& Message::operator=(const Message& other) {
+  if (this != &other) *this = Message(other);
+  return *this;
+}
+
+Message::~Message() = default;
+
+std::optional<std::string_view> Message::header(HeaderId id) const noexcept {
+  for (const HeaderField& field : headers_) {
+    if (field.id == id) return field.value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Message::header(std::string_view name) const noexcept {
+  const HeaderId id = lookup_header(name);
+  if (id != HeaderId::unknown) return header(id);
+  for (const HeaderField& field : headers_) {
+    if (field.id == HeaderId::unknown && scan::iequals(field.name, name)) return field.value;
+  }
+  return std::nullopt;
+}
+
+std::size_t Message::count(HeaderId id) const noexcept {
+  std::size_t n = 0;
+  for (const HeaderField& field : headers_) n += field.id == id ? 1 : 0;
+  return n;
+}
+
+Result<std::vector<Via>> Message::vias() const {
+  std::vector<Via> out;
+  for (const HeaderField& field : headers_) {
+    if (field.id != HeaderId::via) continue;
+    std::size_t pos = 0;
+    while (true) {
+      if (out.size() == limits_.max_list_values) {
+        return too_many_values(HeaderId::via, limits_.max_list_values);
+      }
+      auto parsed = grammar::parse_via_into(field.value, pos, limits_.uri, out.emplace_back());
+      if (!parsed) return grammar::error_in("Via", parsed.error());
+      if (pos >= field.value.size()) break;
+      ++pos;  // the ',' between via-parms
+    }
+  }
+  return out;
+}
+
+Result<std::vector<ContactValue>> Message::contacts() const {
+  std::vector<ContactValue> out;
+  bool star = false;
+  for (const HeaderField& field : headers_) {
+    if (field.id != HeaderId::contact) continue;
+    scan::ListScanner list(field.value);
+    std::string_view element;
+    while (true) {
+      const auto step = list.next(element);
+      if (step == scan::ListScanner::Step::end) break;
+      if (step == scan::ListScanner::Step::error) {
+        return grammar::error_in("Contact", grammar::malformed(list.error()));
+      }
+      if (out.size() == limits_.max_list_values) {
+        return too_many_values(HeaderId::contact, limits_.max_list_values);
+      }
+      ContactValue contact;
+      if (element == "*") {
+        // §10.2.2: "*" stands alone (its Expires: 0 is the registrar's check).
+        contact.star = star = true;
+      } else {
+        auto parsed =
+            grammar::parse_name_addr_into(element, limits_.uri, false, contact.address, nullptr);
+        if (!parsed) return grammar::error_in("Contact", parsed.error());
+      }
+      out.push_back(contact);
+    }
+  }
+  if (star && out.size() > 1) {
+    return fail(Errc::malformed, "Contact: '*' must be the only value");
+  }
+  return out;
+}
+
+Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
+  std::vector<NameAddr> out;
+  const std::string_view name = canonical_name(id);
+  for (const HeaderField& field : headers_) {
+    if (field.id != id) continue;
+    scan::ListScanner list(field.value);
+    std::string_view element;
+    while (true) {
+      const auto step = list.next(element);
+      if (step == scan::ListScanner::Step::end) break;
+      if (step == scan::ListScanner::Step::error) {
+        return grammar::error_in(name, grammar::malformed(list.error()));
+      }
+      if (out.size() == limits_.max_list_values) {
+        return too_many_values(id, limits_.max_list_values);
+      }
+      auto parsed = grammar::parse_name_addr_into(element, limits_.uri, requires_brackets(id),
+                                                  out.emplace_back(), nullptr);
+      if (!parsed) return grammar::error_in(name, parsed.error());
+    }
+  }
+  return out;
+}
+
+namespace {
+
+Result<std::uint32_t> delta_seconds(const Message& message, HeaderId id) {
+  const auto value = message.header(id);
+  if (!value) return absent(id);
+  std::uint32_t seconds = 0;
+  if (grammar::Fault f = grammar::parse_delta_seconds(*value, seconds)) {
+    return grammar::error_in(canonical_name(id), f);
+  }
+  return seconds;
+}
+
+}  // namespace
+
+Result<std::uint32_t> Message::expires() const { return delta_seconds(*this, HeaderId::expires); }
+
+Result<std::uint32_t> Message::min_expires() const {
+  return delta_seconds(*this, HeaderId::min_expires);
+}
+
+Result<RetryAfter> Message::retry_after() const {
+  const auto value = header(HeaderId::retry_after);
+  if (!value) return absent(HeaderId::retry_after);
+  return parse_retry_after(*value);
+}
+
+Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
+  std::vector<std::string_view> out;
+  const std::string_view name = canonical_name(id);
+  for (const HeaderField& field : headers_) {
+    if (field.id != id) continue;
+    scan::ListScanner list(field.value);
+    std::string_view element;
+    while (true) {
+      const auto step = list.next(element);
+      if (step == scan::ListScanner::Step::end) break;
+      if (step == scan::ListScanner::Step::error) {
+        return grammar::error_in(name, grammar::malformed(list.error()));
+      }
+      if (!scan::is_token(element)) {
+        return grammar::error_in(name, grammar::malformed("value is not a token"));
+      }
+      if (out.size() == limits_.max_list_values) {
+        return too_many_values(id, limits_.max_list_values);
+      }
+      out.push_back(element);
+    }
+  }
+  return out;
+}
+
+}  // namespace sipline::sip

@@ -1,0 +1,170 @@
+// name-addr / addr-spec with header parameters (RFC 3261 §20.10, §25.1):
+// From, To, Contact, Route, Record-Route, Path, Service-Route, Reply-To...
+// and the Contact parameters of RFC 3261 §20.10 and RFC 5626 §4.2.
+
+#include <cstdint>
+#include <string_view>
+
+#include "sip/grammar.hpp"
+#include "sip/message.hpp"
+#include "sip/scanner.hpp"
+
+namespace sipline::sip {
+namespace grammar {
+namespace {
+
+using scan::npos;
+
+// display-name = *(token LWS) / quoted-string. Unquoted names are read up to
+// the '<'; bytes above 0x7F are accepted there too, as UTF-8 names are common
+// in the field even though the grammar wants them quoted.
+bool unquoted_display_char(char c) {
+  return scan::is_token_char(c) || scan::is_wsp(c) || static_cast<unsigned char>(c) >= 0x80;
+}
+
+}  // namespace
+
+Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limits,
+                                  bool require_brackets, NameAddr& out, std::string_view* tag) {
+  const std::string_view s = scan::trim_lws(value);
+  if (s.empty()) return fail(Errc::missing, "empty value");
+  out.raw = s;
+  std::size_t pos = 0;
+  std::size_t laquot = npos;  // position of '<' in the name-addr form
+  if (s[0] == '"') {
+    const std::size_t end = scan::scan_quoted_string(s, 0);
+    if (end == npos) return fail(Errc::malformed, "unterminated or invalid quoted display name");
+    out.display_name = s.substr(1, end - 2);
+    out.display_quoted = true;
+    laquot = scan::skip_lws(s, end);
+    if (laquot >= s.size() || s[laquot] != '<') {
+      return fail(Errc::malformed, "expected '<' after the display name");
+    }
+  } else {
+    std::size_t i = 0;
+    while (i < s.size()) {
+      if (unquoted_display_char(s[i])) {
+        ++i;
+      } else {
+        const std::size_t after = scan::skip_lws(s, i);  // a folded line
+        if (after == i) break;
+        i = after;
+      }
+    }
+    if (i < s.size() && s[i] == '<') {
+      laquot = i;
+      out.display_name = scan::trim_lws(s.substr(0, i));
+    } else if (s.find('<', i) != npos) {
+      // Not an addr-spec either, as no URI holds '<' (§25.1).
+      return fail(Errc::malformed, "display name must be tokens or a quoted string");
+    }
+  }
+
+  std::string_view uri_text;
+  if (laquot != npos) {
+    // LAQUOT addr-spec RAQUOT: no whitespace inside the brackets.
+    const std::size_t close = s.find('>', laquot + 1);
+    if (close == npos) return fail(Errc::malformed, "missing '>'");
+    uri_text = s.substr(laquot + 1, close - laquot - 1);
+    out.bracketed = true;
+    pos = close + 1;
+  } else {
+    if (require_brackets) return fail(Errc::malformed, "expected a URI in <>");
+    // §20: without <>, every ';' parameter belongs to the header field, and
+    // a URI with a ',', '?' or ';' must be enclosed.
+    std::size_t end = 0;
+    while (end < s.size() && s[end] != ';' && !scan::is_wsp(s[end]) && s[end] != '\r') ++end;
+    uri_text = s.substr(0, end);
+    if (uri_text.find_first_of(",?") != npos) {
+      return fail(Errc::malformed, "a URI with ',' or '?' must be enclosed in <>");
+    }
+    pos = end;
+  }
+  auto uri = parse_uri(uri_text, limits);
+  if (!uri) return std::move(uri).error();
+  out.uri = *uri;
+
+  const std::size_t params_start = scan::skip_lws(s, pos);
+  pos = params_start;
+  bool have_tag = false;
+  Fault f = scan_header_params(s, pos, false, limits.max_params,
+                               [tag, &have_tag](const ScannedParam& p) -> Fault {
+                                 if (tag == nullptr || !scan::iequals(p.name, "tag")) return {};
+                                 // tag-param = "tag" EQUAL token (§25.1)
+                                 if (have_tag) return malformed("duplicate tag parameter");
+                                 if (!p.has_value || p.quoted || !scan::is_token(p.value)) {
+                                   return malformed("invalid tag");
+                                 }
+                                 have_tag = true;
+                                 *tag = p.value;
+                                 return {};
+                               });
+  if (f) return Error{f.code, f.reason};
+  if (params_start < s.size()) out.params = ParamList(s.substr(params_start));
+  return ok();
+}
+
+}  // namespace grammar
+
+Result<NameAddr> parse_name_addr(std::string_view value) {
+  std::string_view tag;
+  NameAddr out;
+  auto parsed = grammar::parse_name_addr_into(value, UriLimits{}, false, out, &tag);
+  if (!parsed) return parsed.error();
+  return out;
+}
+
+namespace {
+
+std::optional<std::uint32_t> unsigned_param(const ParamList& params, std::string_view name,
+                                            std::uint64_t max) {
+  const auto value = params.get(name);
+  std::uint64_t number = 0;
+  if (!value || scan::parse_decimal(*value, max, number) != scan::NumberStatus::ok) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(number);
+}
+
+}  // namespace
+
+std::optional<std::uint32_t> ContactValue::expires() const {
+  // c-p-expires = "expires" EQUAL delta-seconds (§20.10)
+  return unsigned_param(address.params, "expires", UINT32_MAX);
+}
+
+std::optional<double> ContactValue::q() const {
+  // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) (§25.1)
+  const auto value = address.params.get("q");
+  if (!value || value->empty() || value->size() > 5) return std::nullopt;
+  const std::string_view v = *value;
+  if (v[0] != '0' && v[0] != '1') return std::nullopt;
+  if (v.size() == 1) return v[0] == '1' ? 1.0 : 0.0;
+  if (v[1] != '.') return std::nullopt;
+  unsigned thousandths = 0;
+  unsigned scale = 100;
+  for (std::size_t i = 2; i < v.size(); ++i, scale /= 10) {
+    if (!scan::is_digit(v[i])) return std::nullopt;
+    thousandths += static_cast<unsigned>(v[i] - '0') * scale;
+  }
+  if (v[0] == '1') return thousandths == 0 ? std::optional<double>(1.0) : std::nullopt;
+  return static_cast<double>(thousandths) / 1000.0;
+}
+
+std::optional<std::string_view> ContactValue::instance() const {
+  // +sip.instance = DQUOTE "<" instance-val ">" DQUOTE (RFC 5626 §4.1)
+  auto value = address.params.get("+sip.instance");
+  if (!value) return std::nullopt;
+  std::string_view v = *value;
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+std::optional<std::uint32_t> ContactValue::reg_id() const {
+  // reg-id = 1*DIGIT ; 1 to (2^31 - 1) (RFC 5626 §4.2)
+  auto id = unsigned_param(address.params, "reg-id", 0x7fffffff);
+  if (id && *id == 0) return std::nullopt;
+  return id;
+}
+
+}  // namespace sipline::sip

@@ -1,0 +1,408 @@
+// Message::parse: one pass over the bytes (RFC 3261 §7, §25.1). Lines are
+// found with memchr, header names are looked up by length and first letter,
+// the transaction-critical fields are decoded on the way and everything else
+// is kept as views for the typed accessors.
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sip/grammar.hpp"
+#include "sip/message.hpp"
+#include "sip/scanner.hpp"
+
+namespace sipline::sip {
+
+namespace {
+
+using grammar::error_in;
+
+// The printable beginning of peer text, for error messages.
+std::string excerpt(std::string_view text) {
+  constexpr std::size_t kMax = 32;
+  std::string out;
+  for (char c : text.substr(0, kMax)) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += (byte >= 0x20 && byte < 0x7f) ? c : '?';
+  }
+  if (text.size() > kMax) out += "...";
+  return out;
+}
+
+// SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (§25.1; "SIP" is
+// case-insensitive like every ABNF literal). Only 2.0 is supported (§8.2.2.3
+// answers the others with 505).
+Result<void> check_version(std::string_view version, std::string_view where) {
+  const bool sip = version.size() >= 4 && scan::iequals(version.substr(0, 4), "SIP/");
+  const std::size_t major_end = sip ? scan::scan_digits(version, 4) : 0;
+  const bool grammar_ok = sip && major_end > 4 && major_end < version.size() &&
+                          version[major_end] == '.' && major_end + 1 < version.size() &&
+                          scan::scan_digits(version, major_end + 1) == version.size();
+  if (!grammar_ok) {
+    return fail(Errc::malformed, std::string(where) + ": '" + excerpt(version) +
+                                     "' is not a SIP version");
+  }
+  if (version.substr(4) != "2.0") {
+    return fail(Errc::unsupported, "unsupported SIP version " + std::string(version));
+  }
+  return ok();
+}
+
+// Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII /
+// UTF8-CONT / SP / HTAB): in effect any byte but the controls.
+bool valid_reason(std::string_view reason) {
+  return std::none_of(reason.begin(), reason.end(),
+                      [](char c) { return scan::is_ctl(c) && c != '\t'; });
+}
+
+}  // namespace
+
+// Fills a Message whose bytes_ and limits_ are set. Kept as a class (a
+// friend of Message) so the steps share the message and the limits.
+class MessageParser {
+ public:
+  explicit MessageParser(Message& m) : m_(m), limits_(m.limits_) {}
+
+  Result<void> run();
+
+ private:
+  Result<void> parse_start_line(std::string_view line);
+  Result<void> parse_request_line(std::string_view line, std::size_t first_space);
+  Result<void> parse_status_line(std::string_view line, std::size_t first_space);
+  Result<void> parse_field(std::string_view raw, std::vector<HeaderField>& fields);
+  Result<void> decode_core(const HeaderField& field);
+  Result<void> check_required() const;
+  Result<void> take_body(std::size_t body_start);
+
+  Message& m_;
+  const Limits& limits_;
+  bool have_via_ = false, have_from_ = false, have_to_ = false, have_call_id_ = false,
+       have_cseq_ = false, have_content_type_ = false;
+};
+
+Result<void> MessageParser::run() {
+  std::string& bytes = m_.bytes_;
+  // §7.5: CRLFs before the start line are ignored.
+  std::size_t skip = 0;
+  while (bytes.size() - skip >= 2 && bytes[skip] == '\r' && bytes[skip + 1] == '\n') skip += 2;
+  if (skip > 0) bytes.erase(0, skip);
+  if (bytes.empty()) return fail(Errc::malformed, "empty message");
+
+  const std::string_view s = bytes;
+  const char* const base = s.data();
+  const char* const end = base + s.size();
+  // Longest accepted line, with its CRLF: every memchr is bounded by it.
+  const std::size_t max_line = limits_.max_line_length + 2;
+
+  const std::size_t first_scan = std::min(s.size(), max_line);
+  const auto* lf = static_cast<const char*>(std::memchr(base, '\n', first_scan));
+  if (lf == nullptr) {
+    if (first_scan < s.size()) {
+      return fail(Errc::limit_exceeded, "start line longer than " +
+                                            std::to_string(limits_.max_line_length) + " bytes");
+    }
+    return fail(Errc::malformed, "start line not terminated by CRLF");
+  }
+  if (lf == base || lf[-1] != '\r') return fail(Errc::malformed, "bare LF ends the start line");
+  SIPLINE_TRY(parse_start_line(std::string_view(base, static_cast<std::size_t>(lf - 1 - base))));
+
+  // The header fields go to a per-thread scratch vector first, so that the
+  // message's own vector is allocated once, at its exact size.
+  thread_local std::vector<HeaderField> scratch;
+  scratch.clear();
+
+  const char* p = lf + 1;
+  while (true) {
+    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+      p += 2;  // the empty line: the body follows
+      break;
+    }
+    if (p == end) return fail(Errc::malformed, "missing empty line after the header fields");
+    if (scan::is_wsp(*p)) return fail(Errc::malformed, "folded line with no header field before it");
+
+    // A field runs to the first LF not followed by SP / HTAB (§7.3.1).
+    const char* const field_start = p;
+    const std::size_t room = static_cast<std::size_t>(end - field_start);
+    const char* const scan_end = field_start + std::min(room, max_line);
+    const char* q = field_start;
+    while (true) {
+      lf = static_cast<const char*>(std::memchr(q, '\n', static_cast<std::size_t>(scan_end - q)));
+      if (lf == nullptr) {
+        if (scan_end != end) {
+          return fail(Errc::limit_exceeded, "header field longer than " +
+                                                std::to_string(limits_.max_line_length) +
+                                                " bytes");
+        }
+        return fail(Errc::malformed, "missing empty line after the header fields");
+      }
+      if (lf == field_start || lf[-1] != '\r') {
+        return fail(Errc::malformed, "bare LF in the header section");
+      }
+      if (lf + 1 < end && scan::is_wsp(lf[1])) {
+        q = lf + 1;
+        continue;
+      }
+      break;
+    }
+    p = lf + 1;
+    if (static_cast<std::size_t>(p - base) > limits_.max_header_bytes) {
+      return fail(Errc::limit_exceeded, "header section larger than " +
+                                            std::to_string(limits_.max_header_bytes) + " bytes");
+    }
+    if (scratch.size() == limits_.max_headers) {
+      return fail(Errc::limit_exceeded,
+                  "more than " + std::to_string(limits_.max_headers) + " header fields");
+    }
+    SIPLINE_TRY(parse_field(std::string_view(field_start, static_cast<std::size_t>(p - field_start)),
+                            scratch));
+  }
+
+  m_.headers_.reserve(scratch.size());
+  m_.headers_.assign(scratch.begin(), scratch.end());
+  SIPLINE_TRY(check_required());
+  return take_body(static_cast<std::size_t>(p - base));
+}
+
+Result<void> MessageParser::parse_start_line(std::string_view line) {
+  m_.start_line_ = line;
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos) {
+    return fail(Errc::malformed, "start line is neither a request line nor a status line");
+  }
+  // A method is a token and cannot contain '/', so "SIP/" starts a status line.
+  if (space >= 4 && scan::iequals(line.substr(0, 4), "SIP/")) {
+    return parse_status_line(line, space);
+  }
+  return parse_request_line(line, space);
+}
+
+// Request-Line = Method SP Request-URI SP SIP-Version (§25.1). Exactly one SP
+// between the elements (RFC 4475 §3.1.2.8-10 reject the others).
+Result<void> MessageParser::parse_request_line(std::string_view line, std::size_t first_space) {
+  const std::string_view method = line.substr(0, first_space);
+  if (!scan::is_token(method)) {
+    return fail(Errc::malformed, "request line: invalid method '" + excerpt(method) + "'");
+  }
+  const std::string_view rest = line.substr(first_space + 1);
+  const std::size_t second_space = rest.find(' ');
+  if (second_space == std::string_view::npos) {
+    return fail(Errc::malformed, "request line: missing SIP version");
+  }
+  const std::string_view uri_text = rest.substr(0, second_space);
+  const std::string_view version = rest.substr(second_space + 1);
+  if (uri_text.empty() || version.find(' ') != std::string_view::npos) {
+    return fail(Errc::malformed,
+                "request line: elements must be separated by exactly one space");
+  }
+  SIPLINE_TRY(check_version(version, "request line"));
+  auto uri = parse_uri(uri_text, limits_.uri);
+  if (!uri) return error_in("Request-URI", uri.error());
+  m_.method_text_ = method;
+  m_.method_ = method_from(method);
+  m_.request_uri_ = *uri;
+  m_.version_ = version;
+  return ok();
+}
+
+// Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§25.1). The SP
+// before an empty reason is tolerated when missing.
+Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t first_space) {
+  const std::string_view version = line.substr(0, first_space);
+  SIPLINE_TRY(check_version(version, "status line"));
+  const std::string_view rest = line.substr(first_space + 1);
+  const bool three_digits = rest.size() >= 3 && scan::scan_digits(rest, 0) == 3 &&
+                            (rest.size() == 3 || rest[3] == ' ');
+  if (!three_digits) return fail(Errc::malformed, "status line: status code is not 3 digits");
+  const int code = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
+  if (code < 100 || code > 699) {
+    return fail(Errc::out_of_range, "status line: status code outside 100-699");
+  }
+  const std::string_view reason = rest.size() > 4 ? rest.substr(4) : std::string_view{};
+  if (!valid_reason(reason)) {
+    return fail(Errc::malformed, "status line: control character in the reason phrase");
+  }
+  m_.version_ = version;
+  m_.status_code_ = code;
+  m_.reason_ = reason;
+  return ok();
+}
+
+// message-header = field-name HCOLON field-value CRLF, HCOLON = *( SP / HTAB
+// ) ":" SWS. The name must be an exact token: anything else (a control
+// character, a space inside) is malformed rather than guessed at, so a
+// "Contact\x01:" can never pass for a Contact (CVE-2016-9938).
+Result<void> MessageParser::parse_field(std::string_view raw, std::vector<HeaderField>& fields) {
+  const std::size_t name_end = scan::scan_token(raw, 0);
+  // raw ends in CRLF, which stops both scans before the end of the view.
+  const std::size_t colon = scan::skip_wsp(raw, name_end);
+  if (name_end == 0 || raw[colon] != ':') {
+    return fail(Errc::malformed,
+                "malformed header field name '" + excerpt(raw.substr(0, colon + 1)) + "'");
+  }
+  // Filled in place: a HeaderField built aside and copied in costs a stall.
+  HeaderField& field = fields.emplace_back();
+  field.name = raw.substr(0, name_end);
+  field.value = scan::trim_lws(raw.substr(colon + 1, raw.size() - 2 - (colon + 1)));
+  field.raw = raw;
+  field.id = grammar::lookup_token_header(field.name);
+  return decode_core(field);
+}
+
+Result<void> MessageParser::decode_core(const HeaderField& field) {
+  const std::string_view value = field.value;
+  auto duplicate = [&field] {
+    return fail(Errc::malformed, "duplicate " + std::string(canonical_name(field.id)) +
+                                     " header field");
+  };
+  switch (field.id) {
+    case HeaderId::via: {
+      if (have_via_) return ok();  // only the topmost via-parm is decoded eagerly
+      have_via_ = true;
+      std::size_t pos = 0;
+      auto parsed = grammar::parse_via_into(value, pos, limits_.uri, m_.top_via_);
+      if (!parsed) return error_in("Via", parsed.error());
+      return ok();
+    }
+    case HeaderId::from:
+    case HeaderId::to: {
+      const bool from = field.id == HeaderId::from;
+      bool& seen = from ? have_from_ : have_to_;
+      if (seen) return duplicate();
+      seen = true;
+      auto parsed = grammar::parse_name_addr_into(value, limits_.uri, false,
+                                                  from ? m_.from_ : m_.to_,
+                                                  from ? &m_.from_tag_ : &m_.to_tag_);
+      if (!parsed) return error_in(from ? "From" : "To", parsed.error());
+      return ok();
+    }
+    case HeaderId::call_id:
+      if (have_call_id_) return duplicate();
+      have_call_id_ = true;
+      if (grammar::Fault f = grammar::check_call_id(value)) return error_in("Call-ID", f);
+      m_.call_id_ = value;
+      return ok();
+    case HeaderId::cseq: {
+      if (have_cseq_) return duplicate();
+      have_cseq_ = true;
+      auto cseq = parse_cseq(value);
+      if (!cseq) return cseq.error();
+      m_.cseq_ = *cseq;
+      return ok();
+    }
+    case HeaderId::max_forwards: {
+      if (m_.max_forwards_) return duplicate();
+      std::uint64_t hops = 0;
+      switch (scan::parse_decimal(value, 255, hops)) {
+        case scan::NumberStatus::malformed:
+          return fail(Errc::malformed, "Max-Forwards: not a number");
+        case scan::NumberStatus::too_large:
+          return fail(Errc::out_of_range, "Max-Forwards: value exceeds 255");
+        case scan::NumberStatus::ok:
+          break;
+      }
+      m_.max_forwards_ = static_cast<std::uint32_t>(hops);
+      return ok();
+    }
+    case HeaderId::content_length: {
+      // Digits only: a sign, a fraction or a second number is malformed
+      // (RFC 4475 §3.1.2.3). Repeats must agree (§3.3.9).
+      std::uint64_t length = 0;
+      switch (scan::parse_decimal(value, SIZE_MAX, length)) {
+        case scan::NumberStatus::malformed:
+          return fail(Errc::malformed, "Content-Length: not a decimal number");
+        case scan::NumberStatus::too_large:
+          return fail(Errc::out_of_range, "Content-Length: value too large");
+        case scan::NumberStatus::ok:
+          break;
+      }
+      if (m_.content_length_ && *m_.content_length_ != length) {
+        return fail(Errc::malformed, "Content-Length: conflicting values");
+      }
+      m_.content_length_ = static_cast<std::size_t>(length);
+      return ok();
+    }
+    case HeaderId::content_type:
+      if (have_content_type_) return duplicate();
+      have_content_type_ = true;
+      if (grammar::Fault f = grammar::check_media_type(value, limits_.uri.max_params)) {
+        return error_in("Content-Type", f);
+      }
+      m_.content_type_ = value;
+      return ok();
+    default:
+      return ok();
+  }
+}
+
+// §8.1.1 / §8.2.2: every request and response carries these five.
+Result<void> MessageParser::check_required() const {
+  const char* missing = !have_via_       ? "Via"
+                        : !have_from_    ? "From"
+                        : !have_to_      ? "To"
+                        : !have_call_id_ ? "Call-ID"
+                        : !have_cseq_    ? "CSeq"
+                                         : nullptr;
+  if (missing != nullptr) {
+    return fail(Errc::missing, std::string("missing ") + missing + " header field");
+  }
+  // §8.1.1.5: the CSeq method matches the request method. Which CSeq number
+  // an ACK or CANCEL must carry is for the transaction user to judge.
+  if (m_.is_request() && m_.cseq_.method_text != m_.method_text_) {
+    return fail(Errc::malformed, "CSeq: method " + excerpt(m_.cseq_.method_text) +
+                                     " does not match the request method " +
+                                     excerpt(m_.method_text_));
+  }
+  return ok();
+}
+
+// §18.3: without Content-Length the body is the rest of the datagram; bytes
+// beyond it are discarded; a length beyond the bytes present is an error.
+Result<void> MessageParser::take_body(std::size_t body_start) {
+  std::string& bytes = m_.bytes_;
+  const std::size_t available = bytes.size() - body_start;
+  std::size_t length = available;
+  if (m_.content_length_) {
+    length = *m_.content_length_;
+    if (length > limits_.max_body_size) {
+      return fail(Errc::limit_exceeded, "Content-Length: exceeds the body limit of " +
+                                            std::to_string(limits_.max_body_size) + " bytes");
+    }
+    if (length > available) {
+      return fail(Errc::malformed, "Content-Length: " + std::to_string(length) +
+                                       " exceeds the " + std::to_string(available) +
+                                       " body bytes present");
+    }
+    // Shrinking never reallocates, so the views taken so far stay valid.
+    bytes.resize(body_start + length);
+  } else if (length > limits_.max_body_size) {
+    return fail(Errc::limit_exceeded,
+                "body larger than " + std::to_string(limits_.max_body_size) + " bytes");
+  }
+  m_.body_ = std::string_view(bytes).substr(body_start, length);
+  return ok();
+}
+
+namespace {
+constexpr std::size_t kHeapCapacity = 64;
+}  // namespace
+
+Result<Message> Message::parse(std::string bytes, const Limits& limits) {
+  if (bytes.size() > limits.max_message_size) {
+    return fail(Errc::limit_exceeded,
+                "message larger than " + std::to_string(limits.max_message_size) + " bytes");
+  }
+  Message message;
+  message.bytes_ = std::move(bytes);
+  // Views into a string held in place (small-string storage) would not
+  // survive a move of the Message. No valid message is that short, but make
+  // sure: the buffer is always on the heap.
+  if (message.bytes_.capacity() < kHeapCapacity) message.bytes_.reserve(kHeapCapacity);
+  message.limits_ = limits;
+  MessageParser parser(message);
+  SIPLINE_TRY(parser.run());
+  return message;
+}
+
+}  // namespace sipline::sip
