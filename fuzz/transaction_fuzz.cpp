@@ -35,12 +35,11 @@ void check(bool condition) {
 }
 
 const Target targets[] = {
-    {TransportKind::udp, "192.0.2.1", 5060},
-    {TransportKind::tcp, "192.0.2.1", 5060},
-    {TransportKind::tls, "192.0.2.2", 5061},
-    {TransportKind::udp, "198.51.100.7", 5062},
+    {TransportKind::udp, "192.0.2.1", 5060, ""},
+    {TransportKind::tcp, "192.0.2.1", 5060, ""},
+    {TransportKind::tls, "192.0.2.2", 5061, "example.com"},
+    {TransportKind::udp, "198.51.100.7", 5062, ""},
 };
-constexpr std::size_t target_count = sizeof(targets) / sizeof(targets[0]);
 
 const char* const methods[] = {"REGISTER", "OPTIONS", "INVITE", "BYE", "MESSAGE", "INVITE"};
 const char* const to_tags[] = {"", "uas-1", "uas-2", "z"};
@@ -48,17 +47,45 @@ const sip::TransportError errors[] = {
     sip::TransportError::refused, sip::TransportError::unreachable, sip::TransportError::reset,
     sip::TransportError::tls_failure, sip::TransportError::timeout};
 
-std::string request_text(std::string_view method, std::string_view branch, std::string_view via_transport,
-                         std::uint32_t cseq, std::string_view call_id) {
+// Values drawn from small pools, so that peer requests collide: the same
+// transaction again, merged requests, RFC 2543 peers, CANCEL and ACK.
+const char* const peer_methods[] = {"INVITE", "OPTIONS", "REGISTER", "BYE", "CANCEL", "ACK"};
+const char* const peer_branches[] = {"z9hG4bK-p1", "z9hG4bK-p2", "z9hG4bK-p3", "", "old-1"};
+const char* const peer_sent_by[] = {"198.51.100.7:5062", "203.0.113.5", "PEER.example.com:5062"};
+const char* const peer_from_tags[] = {"f1", "f2", ""};
+const char* const peer_call_ids[] = {"c1", "c2"};
+
+struct RequestFields {
+  std::string_view method;
+  std::string_view branch;
+  std::string_view via_transport = "UDP";
+  std::string_view sent_by = "198.51.100.7:5062";
+  std::string_view from_tag = "a1";
+  std::string_view to_tag;
+  std::uint32_t cseq = 1;
+  std::string_view call_id = "fuzz-call";
+  bool rport = true;
+};
+
+std::string request_text(const RequestFields& f) {
   std::string text;
-  text.append(method).append(" sip:bob@example.com SIP/2.0\r\n");
-  text.append("Via: SIP/2.0/").append(via_transport).append(" 198.51.100.7:5062;branch=");
-  text.append(branch).append(";rport\r\n");
-  text.append("Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=a1\r\n");
-  text.append("To: <sip:bob@example.com>\r\nCall-ID: ").append(call_id).append("\r\n");
-  text.append("CSeq: ").append(std::to_string(cseq)).append(" ").append(method).append("\r\n");
+  text.append(f.method).append(" sip:bob@example.com SIP/2.0\r\n");
+  text.append("Via: SIP/2.0/").append(f.via_transport).append(" ").append(f.sent_by);
+  if (!f.branch.empty()) text.append(";branch=").append(f.branch);
+  if (f.rport) text.append(";rport");
+  text.append("\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.com>");
+  if (!f.from_tag.empty()) text.append(";tag=").append(f.from_tag);
+  text.append("\r\nTo: <sip:bob@example.com>");
+  if (!f.to_tag.empty()) text.append(";tag=").append(f.to_tag);
+  text.append("\r\nCall-ID: ").append(f.call_id).append("\r\n");
+  text.append("CSeq: ").append(std::to_string(f.cseq)).append(" ").append(f.method).append("\r\n");
   text.append("Content-Length: 0\r\n\r\n");
   return text;
+}
+
+template <class T, std::size_t N>
+const T& pick(FuzzedDataProvider& in, const T (&array)[N]) {
+  return array[in.ConsumeIntegralInRange<std::size_t>(0, N - 1)];
 }
 
 template <class T>
@@ -69,7 +96,9 @@ const T& pick(FuzzedDataProvider& in, const std::vector<T>& v) {
 class Harness {
  public:
   explicit Harness(FuzzedDataProvider& in)
-      : in_(in), layer_(clock_, transport_, [this] { return ++random_; }, config()) {
+      : in_(in),
+        layer_(
+            clock_, transport_, [this] { return ++random_; }, config()) {
     transport_.on_receive = [this](sip::Message m, const Target& s) {
       layer_.on_message(std::move(m), s);
     };
@@ -113,26 +142,49 @@ class Harness {
   }
 
   void one_step() {
-    switch (in_.ConsumeIntegralInRange<int>(0, 10)) {
-      case 0: inbound_raw(); break;
-      case 1: inbound_response(); break;
-      case 2: inbound_copy(); break;
-      case 3: inbound_ack(); break;
-      case 4: start_request(); break;
-      case 5: start_cancel(); break;
-      case 6: respond(); break;
-      case 7: abandon(); break;
-      case 8: clock_.advance(std::chrono::milliseconds(in_.ConsumeIntegralInRange<int>(0, 40000))); break;
-      case 9: layer_.on_transport_error(any_target(), any_error()); break;
-      default: knob(); break;
+    switch (in_.ConsumeIntegralInRange<int>(0, 11)) {
+      case 0:
+        inbound_raw();
+        break;
+      case 1:
+        inbound_response();
+        break;
+      case 2:
+        inbound_copy();
+        break;
+      case 3:
+        inbound_ack();
+        break;
+      case 4:
+        start_request();
+        break;
+      case 5:
+        start_cancel();
+        break;
+      case 6:
+        respond();
+        break;
+      case 7:
+        abandon();
+        break;
+      case 8:
+        clock_.advance(std::chrono::milliseconds(in_.ConsumeIntegralInRange<int>(0, 40000)));
+        break;
+      case 9:
+        layer_.on_transport_error(any_target(), any_error());
+        break;
+      case 10:
+        peer_request();
+        break;
+      default:
+        knob();
+        break;
     }
   }
 
-  const Target& any_target() { return targets[in_.ConsumeIntegralInRange<std::size_t>(0, target_count - 1)]; }
-  sip::TransportError any_error() {
-    return errors[in_.ConsumeIntegralInRange<std::size_t>(0, sizeof(errors) / sizeof(errors[0]) - 1)];
-  }
-  std::string_view any_to_tag() { return to_tags[in_.ConsumeIntegralInRange<std::size_t>(0, 3)]; }
+  const Target& any_target() { return pick(in_, targets); }
+  sip::TransportError any_error() { return pick(in_, errors); }
+  std::string_view any_to_tag() { return pick(in_, to_tags); }
 
   // Arbitrary bytes, where "$b" becomes the branch of a request in flight so
   // that mutated messages can reach live transactions.
@@ -146,6 +198,19 @@ class Harness {
       }
     }
     transport_.deliver(std::move(text), any_target());
+  }
+
+  void peer_request() {
+    RequestFields f;
+    f.method = pick(in_, peer_methods);
+    f.branch = pick(in_, peer_branches);
+    f.sent_by = pick(in_, peer_sent_by);
+    f.from_tag = pick(in_, peer_from_tags);
+    f.to_tag = pick(in_, to_tags);
+    f.call_id = pick(in_, peer_call_ids);
+    f.cseq = in_.ConsumeIntegralInRange<std::uint32_t>(1, 2);
+    f.rport = in_.ConsumeBool();
+    transport_.deliver(request_text(f), any_target());
   }
 
   void inbound_response() {
@@ -165,20 +230,25 @@ class Harness {
   void inbound_ack() {
     if (server_.empty()) return;
     const Server& s = pick(in_, server_);
-    auto response = sip::response_to(s.request, in_.ConsumeIntegralInRange<int>(200, 699), {},
-                                     any_to_tag())
-                        .build();
+    auto response =
+        sip::response_to(s.request, in_.ConsumeIntegralInRange<int>(200, 699), {}, any_to_tag())
+            .build();
     if (!response) return;
     auto ack = txn::build_non2xx_ack(s.request, *response);
     if (ack) transport_.deliver(*ack, s.source);
   }
 
   void start_request(std::string_view method, const std::string& branch, const Target& target) {
-    auto request = sip::Message::parse(
-        request_text(method, branch, sip::to_string(target.transport), ++cseq_, "fuzz-call"));
+    RequestFields f;
+    f.method = method;
+    f.branch = branch;
+    f.via_transport = sip::to_string(target.transport);
+    f.cseq = ++cseq_;
+    auto request = sip::Message::parse(request_text(f));
     if (!request) return;
     txn::TimerConfig timers;
-    if (in_.ConsumeBool()) timers.retransmit_budget = in_.ConsumeIntegralInRange<std::uint8_t>(0, 20);
+    if (in_.ConsumeBool())
+      timers.retransmit_budget = in_.ConsumeIntegralInRange<std::uint8_t>(0, 20);
     sip::Message copy = *request;
     auto id = layer_.send_request(std::move(*request), target, callbacks(), timers);
     if (!id) return;
@@ -186,10 +256,7 @@ class Harness {
     clients_.push_back(Client{*id, std::move(copy)});
   }
 
-  void start_request() {
-    const char* method = methods[in_.ConsumeIntegralInRange<std::size_t>(0, 5)];
-    start_request(method, layer_.new_branch(), any_target());
-  }
+  void start_request() { start_request(pick(in_, methods), layer_.new_branch(), any_target()); }
 
   // §9.1: a CANCEL reuses the INVITE's branch.
   void start_cancel() {
@@ -216,9 +283,9 @@ class Harness {
   void respond() {
     if (server_.empty()) return;
     const Server& s = pick(in_, server_);
-    auto response = sip::response_to(s.request, in_.ConsumeIntegralInRange<int>(100, 699), {},
-                                     any_to_tag())
-                        .build();
+    auto response =
+        sip::response_to(s.request, in_.ConsumeIntegralInRange<int>(100, 699), {}, any_to_tag())
+            .build();
     if (response) (void)layer_.respond(s.id, std::move(*response));
   }
 
@@ -235,13 +302,27 @@ class Harness {
   void knob() {
     const Target& target = any_target();
     switch (in_.ConsumeIntegralInRange<int>(0, 6)) {
-      case 0: transport_.refuse(target, any_error(), FakeTransport::Mode::synchronous); break;
-      case 1: transport_.refuse(target, any_error(), FakeTransport::Mode::asynchronous); break;
-      case 2: transport_.allow(target); break;
-      case 3: transport_.drop_next(in_.ConsumeIntegralInRange<std::size_t>(1, 5)); break;
-      case 4: transport_.duplicate_next(); break;
-      case 5: transport_.reorder_next(); break;
-      default: transport_.partial_write_next(in_.ConsumeIntegralInRange<std::size_t>(0, 200)); break;
+      case 0:
+        transport_.refuse(target, any_error(), FakeTransport::Mode::synchronous);
+        break;
+      case 1:
+        transport_.refuse(target, any_error(), FakeTransport::Mode::asynchronous);
+        break;
+      case 2:
+        transport_.allow(target);
+        break;
+      case 3:
+        transport_.drop_next(in_.ConsumeIntegralInRange<std::size_t>(1, 5));
+        break;
+      case 4:
+        transport_.duplicate_next();
+        break;
+      case 5:
+        transport_.reorder_next();
+        break;
+      default:
+        transport_.partial_write_next(in_.ConsumeIntegralInRange<std::size_t>(0, 200));
+        break;
     }
   }
 

@@ -5,6 +5,13 @@
 // reports every outcome as a ClientEvent. It never chooses another server or
 // schedules a retry after a failure: that is the redundancy policy's job.
 // Sans-I/O: time from the TimerService, requests through a RequestSender.
+//
+// Re-entrancy: events are reported last, once the client's state is final,
+// so the handler may call any method, or destroy the client (the sender must
+// then allow a finished request's handle to be destroyed from inside its
+// `done`). Nothing is reported from inside a method call: an error found
+// there (a configuration the REGISTER cannot be built from) is reported from
+// a zero-delay timer.
 
 #include <cstdint>
 #include <functional>
@@ -29,8 +36,9 @@ struct BindingConfig {
   sip::Target target;           // first hop: the registrar or the outbound proxy
   std::string target_uri;       // the server as the user wrote it, for events
   std::vector<std::string> route_set;  // preloaded Route URIs (use proxy for registration)
-  bool strict_routing = false;  // first route without ;lr is a strict router (§12.2.1.1)
-  std::uint32_t expires = 3600;        // requested lifetime
+  bool strict_routing = false;  // first route without ;lr is a strict router (§12.2.1.1);
+                                // otherwise every route is taken as loose (;lr added)
+  std::uint32_t expires = 3600;        // requested lifetime (0: 3600)
   std::uint32_t overlap = 0;           // refresh margin (0 = automatic)
   int retransmit_budget = 3;           // retry_counts
   std::string call_id;                 // stable for the binding (§10.2)
@@ -38,7 +46,9 @@ struct BindingConfig {
   std::optional<std::uint32_t> reg_id; // RFC 5626 reg-id
   std::string contact_user;            // user part of our Contact
   std::string user_agent = "sipline";
-  bool rewrite_contact_on_nat = true;  // rport/received differ -> re-register once
+  // The 2xx's top Via received/rport differ from our Contact: re-register
+  // once with the address the registrar saw (once per distinct address).
+  bool rewrite_contact_on_nat = true;
 };
 
 enum class ClientState : std::uint8_t {
@@ -61,7 +71,7 @@ struct ClientEvent {
   FailureKind failure = FailureKind::none;
   int status_code = 0;
   std::string reason;
-  std::uint32_t retry_after = 0;                // seconds, from Retry-After
+  std::uint32_t retry_after = 0;                // seconds, from Retry-After (at most 3600)
   std::uint32_t granted_expires = 0;            // registered: lifetime the server granted
   std::vector<std::string> service_route;       // registered: RFC 3608 route (may be empty)
   std::vector<std::string> path;                // registered: RFC 3327, for information
@@ -79,16 +89,32 @@ class RegistrationClient {
   RegistrationClient(const RegistrationClient&) = delete;
   RegistrationClient& operator=(const RegistrationClient&) = delete;
 
-  void start();        // REGISTER now (from idle or failed)
-  void refresh_now();  // refresh early (e.g. a policy probe); no-op unless registered
-  void stop();         // unregister if a binding may exist, else go idle
-  void abandon();      // forget everything without sending (server known dead)
+  // REGISTER now, from idle (a new binding: new From tag, Contact from the
+  // sender's local address) or failed (same binding). While unregistering it
+  // is queued until the Expires: 0 completes; while a REGISTER is in flight
+  // it cancels a queued stop(); when registered it does nothing.
+  void start();
+  // Refresh early (e.g. a policy probe or a network change); no-op unless registered.
+  void refresh_now();
+  // Unregister (Expires: 0 for our Contact only, never "Contact: *", §10.2.2)
+  // when a binding may exist: when registered, or failed while the last
+  // granted lifetime has not run out. With a REGISTER in flight the stop is
+  // queued and acts on its outcome (a 2xx is followed by the unregister).
+  // Reports `unregistered` when that is done; when nothing may be bound it
+  // goes idle at once, without an event.
+  void stop();
+  // Forget everything without sending (server known dead): no event, no
+  // callback of an earlier request or timer, digest state reset.
+  void abandon();
 
   ClientState state() const noexcept;
   const BindingConfig& config() const noexcept;
-  std::optional<runtime::TimePoint> expires_at() const noexcept;  // binding validity
+  // Until when the last 2xx said the binding is valid; kept after a failed
+  // refresh (the binding may still exist), cleared when unregistered.
+  std::optional<runtime::TimePoint> expires_at() const noexcept;
   std::optional<runtime::TimePoint> next_refresh() const noexcept;
-  const std::vector<std::string>& service_route() const noexcept;
+  const std::vector<std::string>& service_route() const noexcept;  // URIs, topmost first
+  const std::vector<std::string>& path() const noexcept;           // URIs, as the last 2xx listed
 
  private:
   struct Impl;

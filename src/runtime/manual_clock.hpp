@@ -27,8 +27,7 @@ class ManualClock final : public TimerService {
   // hours from now() never underflows.
   static constexpr TimePoint default_start = TimePoint(std::chrono::hours(1000));
   // 2024-01-01T00:00:00Z, for the wall clock shown in events.
-  static constexpr SystemTime default_system_start =
-      SystemTime(std::chrono::seconds(1704067200));
+  static constexpr SystemTime default_system_start = SystemTime(std::chrono::seconds(1704067200));
 
   explicit ManualClock(TimePoint start = default_start,
                        SystemTime system_start = default_system_start)

@@ -31,8 +31,16 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 // equivalent to their %HEX HEX encoding; reserved ones are not.
 constexpr bool is_reserved(char c) noexcept {
   switch (c) {
-    case ';': case '/': case '?': case ':': case '@':
-    case '&': case '=': case '+': case '$': case ',':
+    case ';':
+    case '/':
+    case '?':
+    case ':':
+    case '@':
+    case '&':
+    case '=':
+    case '+':
+    case '$':
+    case ',':
       return true;
     default:
       return false;

@@ -88,8 +88,9 @@ Fault scan_header_params(std::string_view s, std::size_t& pos, bool stop_at_comm
   }
 }
 
-// lookup_header for a name already known to be a token (no CR in it).
-HeaderId lookup_token_header(std::string_view token) noexcept;
+// lookup_header without the public wrapper: exact for any bytes, so a name
+// it recognises is a valid token by construction.
+HeaderId lookup_known_header(std::string_view name) noexcept;
 
 // delta-seconds = 1*DIGIT, at most 2^32-1 (§20.19, §20.33).
 Fault parse_delta_seconds(std::string_view text, std::uint32_t& out);
@@ -108,6 +109,19 @@ Result<void> parse_via_into(std::string_view s, std::size_t& pos, const UriLimit
 // form (§20.30, §20.34, RFC 3327, RFC 3608).
 Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limits,
                                   bool require_brackets, NameAddr& out, std::string_view* tag);
+
+// A URI as the message grammar allows it (§25.1 addr-spec, Request-URI):
+// SIP, SIPS and tel through parse_uri, any other absoluteURI kept opaque
+// (UriScheme::other, only `raw` set).
+Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits);
+
+// The one Contact defect parse() rejects although Contact is decoded on
+// demand: an addr-spec carrying URI headers ('?'), whose meaning would be
+// ambiguous (§20.10, RFC 4475 §3.1.2.13). Cheap unless the value has a '?'.
+Result<void> check_contact_field(std::string_view value, const UriLimits& limits);
+
+// Date: rfc1123-date in GMT (§20.17, §25.1).
+Fault check_date(std::string_view value);
 
 // Call-ID: callid = word [ "@" word ] (§25.1).
 Fault check_call_id(std::string_view value);

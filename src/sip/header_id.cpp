@@ -111,6 +111,7 @@ struct Slot {
   HeaderId id = HeaderId::unknown;
   std::uint8_t length = 0;
   std::array<char, kMaxLength> lower{};  // the name in lower case
+  std::array<char, kMaxLength> fold{};   // 0x20 where `lower` has a letter
 };
 
 constexpr std::array<Slot, kSlots> make_slots() {
@@ -120,7 +121,10 @@ constexpr std::array<Slot, kSlots> make_slots() {
     Slot& slot = slots[kHash(name)];
     slot.id = static_cast<HeaderId>(id);
     slot.length = static_cast<std::uint8_t>(name.size());
-    for (std::size_t i = 0; i < name.size(); ++i) slot.lower[i] = scan::to_lower(name[i]);
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      slot.lower[i] = scan::to_lower(name[i]);
+      slot.fold[i] = scan::is_alpha(name[i]) ? '\x20' : '\0';
+    }
   }
   return slots;
 }
@@ -132,21 +136,22 @@ std::uint64_t load8(const char* p) noexcept {
   return v;
 }
 
-// `lower` holds only a-z and '-', which all have bit 0x20 set; setting it in
-// the input folds A-Z onto a-z and maps nothing else onto those characters
-// except CR onto '-', which the caller rules out.
-bool equal_folded(std::string_view name, const char* lower) noexcept {
+// Setting bit 0x20 folds A-Z onto a-z and maps no other byte onto a letter;
+// positions without a letter ('-') are compared exactly. So this is an exact
+// case-insensitive comparison whatever the input bytes.
+bool equal_folded(std::string_view name, const Slot& slot) noexcept {
   const std::size_t n = name.size();
   const char* in = name.data();
+  const char* lower = slot.lower.data();
+  const char* fold = slot.fold.data();
   if (n >= 8) {
-    constexpr std::uint64_t kFold = 0x2020202020202020;
     for (std::size_t i = 0; i + 8 < n; i += 8) {
-      if ((load8(in + i) | kFold) != load8(lower + i)) return false;
+      if ((load8(in + i) | load8(fold + i)) != load8(lower + i)) return false;
     }
-    return (load8(in + n - 8) | kFold) == load8(lower + n - 8);
+    return (load8(in + n - 8) | load8(fold + n - 8)) == load8(lower + n - 8);
   }
   for (std::size_t i = 0; i < n; ++i) {
-    if (static_cast<char>(in[i] | 0x20) != lower[i]) return false;
+    if (static_cast<char>(in[i] | fold[i]) != lower[i]) return false;
   }
   return true;
 }
@@ -155,7 +160,7 @@ bool equal_folded(std::string_view name, const char* lower) noexcept {
 
 namespace grammar {
 
-HeaderId lookup_token_header(std::string_view token) noexcept {
+HeaderId lookup_known_header(std::string_view token) noexcept {
   const std::size_t length = token.size();
   if (length == 1) {
     const char c = scan::to_lower(token[0]);
@@ -164,15 +169,14 @@ HeaderId lookup_token_header(std::string_view token) noexcept {
   }
   if (length == 0 || length > kMaxLength) return HeaderId::unknown;
   const Slot& slot = kSlotTable[kHash(token)];
-  if (slot.length != length || !equal_folded(token, slot.lower.data())) return HeaderId::unknown;
+  if (slot.length != length || !equal_folded(token, slot)) return HeaderId::unknown;
   return slot.id;
 }
 
 }  // namespace grammar
 
 HeaderId lookup_header(std::string_view name) noexcept {
-  if (name.find('\r') != std::string_view::npos) return HeaderId::unknown;
-  return grammar::lookup_token_header(name);
+  return grammar::lookup_known_header(name);
 }
 
 std::string_view canonical_name(HeaderId id) noexcept {

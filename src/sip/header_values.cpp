@@ -24,6 +24,34 @@ Fault parse_delta_seconds(std::string_view text, std::uint32_t& out) {
   return {};
 }
 
+Fault check_date(std::string_view value) {
+  // rfc1123-date = wkday "," SP date1 SP time SP "GMT", e.g.
+  // "Sat, 13 Nov 2010 23:29:00 GMT": fixed width, literals case-insensitive.
+  constexpr std::string_view kDays = "montuewedthufrisatsun";
+  constexpr std::string_view kMonths = "janfebmaraprmayjunjulaugsepoctnovdec";
+  auto one_of = [](std::string_view names, std::string_view word) {
+    for (std::size_t i = 0; i + 3 <= names.size(); i += 3) {
+      if (scan::iequals(names.substr(i, 3), word)) return true;
+    }
+    return false;
+  };
+  auto number = [&value](std::size_t at, std::size_t digits, unsigned max) {
+    unsigned n = 0;
+    for (std::size_t i = at; i < at + digits; ++i) {
+      if (!scan::is_digit(value[i])) return false;
+      n = n * 10 + static_cast<unsigned>(value[i] - '0');
+    }
+    return n <= max;
+  };
+  const bool ok = value.size() == 29 && one_of(kDays, value.substr(0, 3)) &&
+                  value.substr(3, 2) == ", " && number(5, 2, 31) && value[7] == ' ' &&
+                  one_of(kMonths, value.substr(8, 3)) && value[11] == ' ' &&
+                  number(12, 4, 9999) && value[16] == ' ' && number(17, 2, 23) &&
+                  value[19] == ':' && number(20, 2, 59) && value[22] == ':' &&
+                  number(23, 2, 60) && scan::iequals(value.substr(25), " GMT");
+  return ok ? Fault{} : malformed("not an RFC 1123 date in GMT");
+}
+
 Fault check_call_id(std::string_view value) {
   if (value.empty()) return {Errc::missing, "empty value"};
   std::size_t pos = scan::scan_class(value, 0, scan::kWord);
@@ -68,11 +96,12 @@ Result<CSeq> parse_cseq(std::string_view value) {
     return fail(Errc::out_of_range, "CSeq: number exceeds 2^31-1");
   }
   cseq.number = static_cast<std::uint32_t>(number);
+  if (digits_end == s.size()) return fail(Errc::malformed, "CSeq: missing method");
   const std::size_t method_start = scan::skip_lws(s, digits_end);
   if (method_start == digits_end) {
     return fail(Errc::malformed, "CSeq: expected whitespace after the number");
   }
-  if (method_start == s.size() || scan::scan_token(s, method_start) != s.size()) {
+  if (scan::scan_token(s, method_start) != s.size()) {
     return fail(Errc::malformed, "CSeq: invalid method");
   }
   cseq.method_text = s.substr(method_start);

@@ -13,9 +13,15 @@ namespace {
 
 using Address6 = std::array<std::uint8_t, 16>;
 
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_alnum(char c) {
+  return is_digit(c) || is_alpha(c);
+}
 
 // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0-255.
 // Leading zeros are decimal, as the RFC 3261 grammar allows them.
@@ -42,6 +48,18 @@ bool parse_ipv4(std::string_view s, std::array<std::uint8_t, 4>& out) {
 // RFC 4291 §2.2: up to eight 1-4 digit hex groups, at most one "::" standing
 // for one or more zero groups, optionally ending in a dotted IPv4 address
 // worth two groups. Zone identifiers are not allowed in SIP (RFC 5118).
+// RFC 5118 §4.10: the RFC 3261 ABNF produced "::" ":" IPv4address, so a third
+// colon between "::" and an embedded IPv4 address is tolerated (RFC 5954 §3
+// corrects the grammar; the tolerated form means the same address).
+// 1 when s[pos] is the extra colon of the RFC 3261 form "::" ":" IPv4address.
+std::size_t legacy_colon(std::string_view s, std::size_t pos) {
+  if (pos >= s.size() || s[pos] != ':') return 0;
+  const std::string_view rest = s.substr(pos + 1);
+  const bool ipv4_follows =
+      rest.find('.') != std::string_view::npos && rest.find(':') == std::string_view::npos;
+  return ipv4_follows ? 1 : 0;
+}
+
 bool parse_ipv6(std::string_view s, Address6& out) {
   std::array<std::uint16_t, 8> words{};
   std::size_t count = 0;
@@ -51,6 +69,7 @@ bool parse_ipv6(std::string_view s, Address6& out) {
   if (s.starts_with("::")) {
     has_gap = true;
     pos = 2;
+    pos += legacy_colon(s, pos);
   }
   while (pos < s.size()) {
     // A group containing '.' is the embedded IPv4 address; it must be last.
@@ -81,6 +100,7 @@ bool parse_ipv6(std::string_view s, Address6& out) {
       has_gap = true;
       gap = count;
       ++pos;
+      pos += legacy_colon(s, pos);
     } else if (pos == s.size()) {
       return false;  // trailing single ':'
     }
@@ -159,7 +179,8 @@ Result<HostPort> parse_host_port(std::string_view text) {
   HostPort hp;
   if (text.front() == '[') {
     const std::size_t close = text.find(']');
-    if (close == std::string_view::npos) return fail(Errc::malformed, "unterminated IPv6 reference");
+    if (close == std::string_view::npos)
+      return fail(Errc::malformed, "unterminated IPv6 reference");
     const std::string_view address = text.substr(1, close - 1);
     Address6 bytes{};
     if (!parse_ipv6(address, bytes)) return fail(Errc::malformed, "invalid IPv6 address");

@@ -22,7 +22,68 @@ bool unquoted_display_char(char c) {
   return scan::is_token_char(c) || scan::is_wsp(c) || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// uric = reserved / unreserved / escaped (§25.1); escapes checked apart.
+bool is_uric(char c) {
+  if (scan::is_alpha(c) || scan::is_digit(c)) return true;
+  switch (c) {
+    case ';': case '/': case '?': case ':': case '@': case '&': case '=': case '+':
+    case '$': case ',': case '-': case '_': case '.': case '!': case '~': case '*':
+    case '\'': case '(': case ')': case '%':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// absoluteURI = scheme ":" ( hier-part / opaque-part ): after the scheme,
+// which parse_uri has checked, one or more uric.
+bool valid_absolute_uri_rest(std::string_view rest) {
+  if (rest.empty()) return false;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (!is_uric(rest[i])) return false;
+    if (rest[i] == '%' &&
+        (rest.size() - i < 3 || !scan::is_hex(rest[i + 1]) || !scan::is_hex(rest[i + 2]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits) {
+  auto uri = parse_uri(text, limits);
+  if (uri || uri.error().code != Errc::unsupported) return uri;
+  // parse_uri only reports an unsupported scheme after checking its syntax.
+  const std::size_t colon = text.find(':');
+  if (colon == npos || !valid_absolute_uri_rest(text.substr(colon + 1))) {
+    return fail(Errc::malformed, "invalid URI");
+  }
+  Uri opaque;
+  opaque.scheme = UriScheme::other;
+  opaque.raw = text;
+  return opaque;
+}
+
+Result<void> check_contact_field(std::string_view value, const UriLimits& limits) {
+  if (value.find('?') == npos) return ok();
+  scan::ListScanner list(value);
+  std::string_view element;
+  while (true) {
+    switch (list.next(element)) {
+      case scan::ListScanner::Step::end:
+        return ok();
+      case scan::ListScanner::Step::error:
+        return fail(Errc::malformed, list.error());
+      case scan::ListScanner::Step::element:
+        if (element.find('?') != npos && element != "*") {
+          NameAddr address;
+          SIPLINE_TRY(parse_name_addr_into(element, limits, false, address, nullptr));
+        }
+        break;
+    }
+  }
+}
 
 Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limits,
                                   bool require_brackets, NameAddr& out, std::string_view* tag) {
@@ -80,7 +141,7 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
     }
     pos = end;
   }
-  auto uri = parse_uri(uri_text, limits);
+  auto uri = parse_any_uri(uri_text, limits);
   if (!uri) return std::move(uri).error();
   out.uri = *uri;
 

@@ -197,8 +197,12 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
                 "request line: elements must be separated by exactly one space");
   }
   SIPLINE_TRY(check_version(version, "request line"));
-  auto uri = parse_uri(uri_text, limits_.uri);
+  auto uri = grammar::parse_any_uri(uri_text, limits_.uri);
   if (!uri) return error_in("Request-URI", uri.error());
+  // §19.1.1 (table): headers are not allowed in a SIP Request-URI.
+  if (!uri->headers.empty() && uri->scheme != UriScheme::other) {
+    return fail(Errc::malformed, "Request-URI: headers ('?') are not allowed here");
+  }
   m_.method_text_ = method;
   m_.method_ = method_from(method);
   m_.request_uri_ = *uri;
@@ -234,19 +238,32 @@ Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t
 // character, a space inside) is malformed rather than guessed at, so a
 // "Contact\x01:" can never pass for a Contact (CVE-2016-9938).
 Result<void> MessageParser::parse_field(std::string_view raw, std::vector<HeaderField>& fields) {
-  const std::size_t name_end = scan::scan_token(raw, 0);
-  // raw ends in CRLF, which stops both scans before the end of the view.
-  const std::size_t colon = scan::skip_wsp(raw, name_end);
-  if (name_end == 0 || raw[colon] != ':') {
-    return fail(Errc::malformed,
-                "malformed header field name '" + excerpt(raw.substr(0, colon + 1)) + "'");
+  // Fast path: the name before the first ':' (less SP / HTAB) is one of the
+  // known names, which the exact lookup proves to be a valid token.
+  std::size_t name_end = 0;
+  std::size_t colon = 0;
+  HeaderId id = HeaderId::unknown;
+  if (const void* found = std::memchr(raw.data(), ':', raw.size() - 2)) {
+    colon = static_cast<std::size_t>(static_cast<const char*>(found) - raw.data());
+    name_end = colon;
+    while (name_end > 0 && scan::is_wsp(raw[name_end - 1])) --name_end;
+    id = grammar::lookup_known_header(raw.substr(0, name_end));
+  }
+  if (id == HeaderId::unknown) {
+    name_end = scan::scan_token(raw, 0);
+    // raw ends in CRLF, which stops both scans before the end of the view.
+    colon = scan::skip_wsp(raw, name_end);
+    if (name_end == 0 || raw[colon] != ':') {
+      return fail(Errc::malformed,
+                  "malformed header field name '" + excerpt(raw.substr(0, colon + 1)) + "'");
+    }
   }
   // Filled in place: a HeaderField built aside and copied in costs a stall.
   HeaderField& field = fields.emplace_back();
+  field.id = id;
   field.name = raw.substr(0, name_end);
   field.value = scan::trim_lws(raw.substr(colon + 1, raw.size() - 2 - (colon + 1)));
   field.raw = raw;
-  field.id = grammar::lookup_token_header(field.name);
   return decode_core(field);
 }
 
@@ -330,6 +347,14 @@ Result<void> MessageParser::decode_core(const HeaderField& field) {
         return error_in("Content-Type", f);
       }
       m_.content_type_ = value;
+      return ok();
+    case HeaderId::contact: {
+      auto checked = grammar::check_contact_field(value, limits_.uri);
+      if (!checked) return error_in("Contact", checked.error());
+      return ok();
+    }
+    case HeaderId::date:
+      if (grammar::Fault f = grammar::check_date(value)) return error_in("Date", f);
       return ok();
     default:
       return ok();

@@ -17,14 +17,19 @@ enum class TransportKind : std::uint8_t { udp, tcp, tls };
 // Reliable transports carry their own retransmission: the transaction layer
 // then sends each message once and uses the zero values of Timers D, I, J, K
 // (RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2).
-constexpr bool is_reliable(TransportKind kind) noexcept { return kind != TransportKind::udp; }
+constexpr bool is_reliable(TransportKind kind) noexcept {
+  return kind != TransportKind::udp;
+}
 
 // The Via transport token (RFC 3261 §18.1.1, §20.42).
 constexpr std::string_view to_string(TransportKind kind) noexcept {
   switch (kind) {
-    case TransportKind::udp: return "UDP";
-    case TransportKind::tcp: return "TCP";
-    case TransportKind::tls: return "TLS";
+    case TransportKind::udp:
+      return "UDP";
+    case TransportKind::tcp:
+      return "TCP";
+    case TransportKind::tls:
+      return "TLS";
   }
   return "UDP";
 }
@@ -57,11 +62,16 @@ enum class TransportError : std::uint8_t {
 
 constexpr std::string_view to_string(TransportError error) noexcept {
   switch (error) {
-    case TransportError::refused: return "refused";
-    case TransportError::unreachable: return "unreachable";
-    case TransportError::reset: return "reset";
-    case TransportError::tls_failure: return "tls_failure";
-    case TransportError::timeout: return "timeout";
+    case TransportError::refused:
+      return "refused";
+    case TransportError::unreachable:
+      return "unreachable";
+    case TransportError::reset:
+      return "reset";
+    case TransportError::tls_failure:
+      return "tls_failure";
+    case TransportError::timeout:
+      return "timeout";
   }
   return "unreachable";
 }

@@ -1,12 +1,13 @@
 // SIP/SIPS URI grammar (RFC 3261 §19.1.1, §25.1), tel URIs (RFC 3966 §3)
 // and the parameter lists they share with header fields.
 
+#include "sip/uri.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
 
 #include "sip/escape.hpp"
-#include "sip/uri.hpp"
 
 namespace sipline::sip {
 namespace {
@@ -14,16 +15,16 @@ namespace {
 // Character classes of RFC 3261 §25.1 (and RFC 3966 §3 for tel), one bit
 // each. '%' is never in a class: escapes are checked separately.
 enum CharClass : std::uint16_t {
-  kUnreserved = 1 << 0,       // alphanum / mark
-  kUserExtra = 1 << 1,        // user-unreserved: & = + $ , ; ? /
-  kPasswordExtra = 1 << 2,    // & = + $ ,
-  kParamExtra = 1 << 3,       // param-unreserved: [ ] / : & + $
-  kHeaderExtra = 1 << 4,      // hnv-unreserved: [ ] / ? : + $
-  kToken = 1 << 5,            // token (§25.1), used by header parameters
-  kPhoneDigit = 1 << 6,       // DIGIT / visual-separator
-  kPhoneDigitHex = 1 << 7,    // HEXDIG / * / # / visual-separator
-  kTelParamName = 1 << 8,     // alphanum / "-"
-  kUricExtra = 1 << 9,        // reserved characters allowed in isub, except ';'
+  kUnreserved = 1 << 0,     // alphanum / mark
+  kUserExtra = 1 << 1,      // user-unreserved: & = + $ , ; ? /
+  kPasswordExtra = 1 << 2,  // & = + $ ,
+  kParamExtra = 1 << 3,     // param-unreserved: [ ] / : & + $
+  kHeaderExtra = 1 << 4,    // hnv-unreserved: [ ] / ? : + $
+  kToken = 1 << 5,          // token (§25.1), used by header parameters
+  kPhoneDigit = 1 << 6,     // DIGIT / visual-separator
+  kPhoneDigitHex = 1 << 7,  // HEXDIG / * / # / visual-separator
+  kTelParamName = 1 << 8,   // alphanum / "-"
+  kUricExtra = 1 << 9,      // reserved characters allowed in isub, except ';'
 };
 
 constexpr std::array<std::uint16_t, 256> make_classes() {
@@ -32,8 +33,7 @@ constexpr std::array<std::uint16_t, 256> make_classes() {
     for (char c : chars) t[static_cast<unsigned char>(c)] |= cls;
   };
   constexpr std::string_view digits = "0123456789";
-  constexpr std::string_view letters =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  constexpr std::string_view letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   constexpr std::string_view mark = "-_.!~*'()";
   for (auto set : {digits, letters, mark}) add(set, kUnreserved);
   add("&=+$,;?/", kUserExtra);
@@ -58,7 +58,9 @@ constexpr bool in_class(char c, std::uint16_t cls) {
   return (kClasses[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
-constexpr bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+constexpr bool is_lws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // True when every character of `s` is in `cls` or starts a complete
 // "%" HEXDIG HEXDIG escape (when escapes are allowed at all).
@@ -193,7 +195,8 @@ Result<void> parse_sip(std::string_view rest, const UriLimits& limits, Uri& uri)
 bool valid_global_number(std::string_view s) {
   if (!s.starts_with('+')) return false;
   s.remove_prefix(1);
-  return valid_text(s, kPhoneDigit, false) && s.find_first_of("0123456789") != std::string_view::npos;
+  return valid_text(s, kPhoneDigit, false) &&
+         s.find_first_of("0123456789") != std::string_view::npos;
 }
 
 // local-number-digits = *phonedigit-hex (HEXDIG / "*" / "#") *phonedigit-hex
@@ -244,8 +247,8 @@ Result<void> parse_tel(std::string_view rest, const UriLimits& limits, Uri& uri)
   if (global ? !valid_global_number(uri.user) : !valid_local_number(uri.user)) {
     return fail(Errc::malformed, "invalid tel URI number");
   }
-  const std::string_view params = semi == std::string_view::npos ? std::string_view{}
-                                                                  : rest.substr(semi);
+  const std::string_view params =
+      semi == std::string_view::npos ? std::string_view{} : rest.substr(semi);
   bool has_context = false;
   std::size_t count = 0;
   std::size_t pos = 0;
@@ -265,7 +268,9 @@ Result<void> parse_tel(std::string_view rest, const UriLimits& limits, Uri& uri)
 
 }  // namespace
 
-ParamList::iterator::iterator(std::string_view rest) : rest_(rest) { load(); }
+ParamList::iterator::iterator(std::string_view rest) : rest_(rest) {
+  load();
+}
 
 ParamList::iterator& ParamList::iterator::operator++() {
   load();
@@ -398,7 +403,8 @@ Result<ParamList> parse_header_params(std::string_view text, std::size_t max_par
         pos = i;
       } else if (s[pos] == '[') {
         const std::size_t close = s.find(']', pos);
-        if (close == std::string_view::npos) return fail(Errc::malformed, "unterminated IPv6 reference");
+        if (close == std::string_view::npos)
+          return fail(Errc::malformed, "unterminated IPv6 reference");
         auto host = parse_host_port(s.substr(pos, close + 1 - pos));
         if (!host) return fail(Errc::malformed, "invalid IPv6 reference in parameter");
         pos = close + 1;

@@ -11,7 +11,11 @@
 
 namespace sipline::sip {
 
-enum class UriScheme : std::uint8_t { sip, sips, tel };
+// `other`: any other absoluteURI (RFC 3261 §25.1), which a message may carry
+// in its Request-URI, From, To or Contact (RFC 4475 §3.3.2-3.3.4). parse_uri
+// never produces it; the message parser keeps such a URI opaque, with only
+// `raw` set, for the layers above to answer 416 or 400.
+enum class UriScheme : std::uint8_t { sip, sips, tel, other };
 enum class HostKind : std::uint8_t { hostname, ipv4, ipv6 };
 
 // host[:port]. For IPv6 `host` is the address without the brackets.

@@ -174,6 +174,8 @@ bool tel_equivalent(const Uri& a, const Uri& b) {
 
 bool uri_equivalent(const Uri& a, const Uri& b) {
   if (a.scheme != b.scheme) return false;
+  // No comparison rules are known for an opaque URI: only identical text.
+  if (a.scheme == UriScheme::other) return a.raw == b.raw;
   return a.scheme == UriScheme::tel ? tel_equivalent(a, b) : sip_equivalent(a, b);
 }
 

@@ -118,9 +118,11 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
       {
         // ttl = 1*3DIGIT ; 0 to 255
         std::uint64_t ttl = 0;
-        if (!p.has_value || p.value.size() > 3 ||
-            scan::parse_decimal(p.value, 255, ttl) != scan::NumberStatus::ok) {
-          return {Errc::out_of_range, "ttl is not a number in 0-255"};
+        if (!p.has_value || p.value.size() > 3) return malformed("ttl is not 1 to 3 digits");
+        switch (scan::parse_decimal(p.value, 255, ttl)) {
+          case scan::NumberStatus::malformed: return malformed("ttl is not a number");
+          case scan::NumberStatus::too_large: return {Errc::out_of_range, "ttl exceeds 255"};
+          case scan::NumberStatus::ok: break;
         }
         via.ttl = static_cast<std::uint8_t>(ttl);
       }

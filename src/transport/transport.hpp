@@ -44,6 +44,9 @@ class [[nodiscard]] SendOutcome {
   std::optional<TransportFailure> failure_;
 };
 
+// Callbacks run on the loop thread, never from inside a call into the
+// transport. They may send, start or stop keep-alives and even stop() the
+// transport, but must not destroy it.
 class TransportEvents {
  public:
   virtual ~TransportEvents() = default;

@@ -10,11 +10,16 @@ namespace sipline::txn {
 std::string_view to_string(ClientInviteTransaction::State state) noexcept {
   using State = ClientInviteTransaction::State;
   switch (state) {
-    case State::calling: return "Calling";
-    case State::proceeding: return "Proceeding";
-    case State::completed: return "Completed";
-    case State::accepted: return "Accepted";
-    case State::terminated: return "Terminated";
+    case State::calling:
+      return "Calling";
+    case State::proceeding:
+      return "Proceeding";
+    case State::completed:
+      return "Completed";
+    case State::accepted:
+      return "Accepted";
+    case State::terminated:
+      return "Terminated";
   }
   return "Terminated";
 }

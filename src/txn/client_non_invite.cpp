@@ -7,10 +7,14 @@ namespace sipline::txn {
 std::string_view to_string(ClientNonInviteTransaction::State state) noexcept {
   using State = ClientNonInviteTransaction::State;
   switch (state) {
-    case State::trying: return "Trying";
-    case State::proceeding: return "Proceeding";
-    case State::completed: return "Completed";
-    case State::terminated: return "Terminated";
+    case State::trying:
+      return "Trying";
+    case State::proceeding:
+      return "Proceeding";
+    case State::completed:
+      return "Completed";
+    case State::terminated:
+      return "Terminated";
   }
   return "Terminated";
 }

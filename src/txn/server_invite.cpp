@@ -9,18 +9,22 @@ namespace sipline::txn {
 std::string_view to_string(ServerInviteTransaction::State state) noexcept {
   using State = ServerInviteTransaction::State;
   switch (state) {
-    case State::proceeding: return "Proceeding";
-    case State::completed: return "Completed";
-    case State::confirmed: return "Confirmed";
-    case State::accepted: return "Accepted";
-    case State::terminated: return "Terminated";
+    case State::proceeding:
+      return "Proceeding";
+    case State::completed:
+      return "Completed";
+    case State::confirmed:
+      return "Confirmed";
+    case State::accepted:
+      return "Accepted";
+    case State::terminated:
+      return "Terminated";
   }
   return "Terminated";
 }
 
 ServerInviteTransaction::ServerInviteTransaction(TransactionEnv& env, TransactionId id,
-                                                 sip::Message request,
-                                                 sip::Target response_target,
+                                                 sip::Message request, sip::Target response_target,
                                                  const TimerConfig& config,
                                                  ServerCallbacks callbacks)
     : ServerTransaction(env, id, std::move(request), std::move(response_target), config,
@@ -36,7 +40,7 @@ void ServerInviteTransaction::start() {
 
 void ServerInviteTransaction::send_trying() {
   trying_.cancel();
-  // §8.2.6.1: a 100 carries no To tag.
+  // §8.2.6.2: a 100 may go without a To tag; choosing the tag is the TU's job.
   if (auto trying = sip::response_to(request_, 100).build()) send_response(std::move(*trying));
 }
 

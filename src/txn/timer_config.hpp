@@ -18,8 +18,9 @@ using runtime::Duration;
 struct TimerConfig {
   // RFC 3261 §17.1.1.1 and Table 4.
   Duration t1 = std::chrono::milliseconds(500);  // round-trip estimate
-  Duration t2 = std::chrono::seconds(4);         // cap on non-INVITE request and INVITE response retransmits
-  Duration t4 = std::chrono::seconds(5);         // longest a message lingers in the network
+  Duration t2 =
+      std::chrono::seconds(4);  // cap on non-INVITE request and INVITE response retransmits
+  Duration t4 = std::chrono::seconds(5);  // longest a message lingers in the network
   // Timer D must be at least 32 s over unreliable transports (§17.1.1.2).
   Duration timer_d_unreliable = std::chrono::seconds(32);
   // A server INVITE transaction sends 100 Trying when the TU has not answered
@@ -40,9 +41,7 @@ struct TimerConfig {
 
   Duration timer_a() const { return t1; }
   Duration timer_b() const { return 64 * t1; }
-  Duration timer_d(bool reliable) const {
-    return reliable ? Duration::zero() : timer_d_unreliable;
-  }
+  Duration timer_d(bool reliable) const { return reliable ? Duration::zero() : timer_d_unreliable; }
   Duration timer_e() const { return t1; }
   Duration timer_f() const { return 64 * t1; }
   Duration timer_g() const { return t1; }

@@ -24,10 +24,10 @@ namespace sipline::txn {
 enum class TransactionId : std::uint64_t {};
 
 enum class EndReason : std::uint8_t {
-  completed,    // ran its course (final response exchanged, absorbing timer ran out)
-  timeout,      // client: Timer B/F or the retransmission budget, no final response;
-                // server: Timer H (no ACK) or the TU never answered
-  refused,      // the transport reported the error of the same name
+  completed,  // ran its course (final response exchanged, absorbing timer ran out)
+  timeout,    // client: Timer B/F or the retransmission budget, no final response;
+              // server: Timer H (no ACK) or the TU never answered
+  refused,    // the transport reported the error of the same name
   unreachable,
   reset,
   tls_failure,
@@ -35,23 +35,34 @@ enum class EndReason : std::uint8_t {
 
 constexpr EndReason end_reason(sip::TransportError error) noexcept {
   switch (error) {
-    case sip::TransportError::refused: return EndReason::refused;
-    case sip::TransportError::unreachable: return EndReason::unreachable;
-    case sip::TransportError::reset: return EndReason::reset;
-    case sip::TransportError::tls_failure: return EndReason::tls_failure;
-    case sip::TransportError::timeout: return EndReason::timeout;
+    case sip::TransportError::refused:
+      return EndReason::refused;
+    case sip::TransportError::unreachable:
+      return EndReason::unreachable;
+    case sip::TransportError::reset:
+      return EndReason::reset;
+    case sip::TransportError::tls_failure:
+      return EndReason::tls_failure;
+    case sip::TransportError::timeout:
+      return EndReason::timeout;
   }
   return EndReason::unreachable;
 }
 
 constexpr std::string_view to_string(EndReason reason) noexcept {
   switch (reason) {
-    case EndReason::completed: return "completed";
-    case EndReason::timeout: return "timeout";
-    case EndReason::refused: return "refused";
-    case EndReason::unreachable: return "unreachable";
-    case EndReason::reset: return "reset";
-    case EndReason::tls_failure: return "tls_failure";
+    case EndReason::completed:
+      return "completed";
+    case EndReason::timeout:
+      return "timeout";
+    case EndReason::refused:
+      return "refused";
+    case EndReason::unreachable:
+      return "unreachable";
+    case EndReason::reset:
+      return "reset";
+    case EndReason::tls_failure:
+      return "tls_failure";
   }
   return "completed";
 }
@@ -140,8 +151,8 @@ class ClientTransaction : public TransactionBase {
   const sip::Target& target() const noexcept { return target_; }
 
  protected:
-  ClientTransaction(TransactionEnv& env, TransactionId id, sip::Message request,
-                    sip::Target target, const TimerConfig& config, ClientCallbacks callbacks);
+  ClientTransaction(TransactionEnv& env, TransactionId id, sip::Message request, sip::Target target,
+                    const TimerConfig& config, ClientCallbacks callbacks);
 
   sip::Message request_;
   sip::Target target_;

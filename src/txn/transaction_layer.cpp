@@ -38,7 +38,12 @@ class TransactionLayer::Scope {
 
 TransactionLayer::TransactionLayer(runtime::TimerService& timers, sip::TransportSink& transport,
                                    RandomSource random, LayerConfig config)
-    : timers_(timers), transport_(transport), random_(std::move(random)), config_(config) {}
+    : timers_(timers), transport_(transport), random_(std::move(random)), config_(config) {
+  // Server transactions have nobody to report unusable timer values to (a
+  // zero T1 would retransmit forever at one instant); the configuration layer
+  // validates them first, so this is only a last line of defence.
+  if (!config_.timers.validate()) config_.timers = TimerConfig{};
+}
 
 TransactionLayer::~TransactionLayer() = default;
 
@@ -90,8 +95,7 @@ void TransactionLayer::reap() {
 
 Result<TransactionId> TransactionLayer::send_request(sip::Message request, sip::Target target,
                                                      ClientCallbacks callbacks) {
-  return send_request(std::move(request), std::move(target), std::move(callbacks),
-                      config_.timers);
+  return send_request(std::move(request), std::move(target), std::move(callbacks), config_.timers);
 }
 
 Result<TransactionId> TransactionLayer::send_request(sip::Message request, sip::Target target,
@@ -122,13 +126,11 @@ Result<TransactionId> TransactionLayer::send_request(sip::Message request, sip::
   TransactionEnv& env = *this;
   std::unique_ptr<ClientTransaction> txn;
   if (request.method() == sip::Method::invite) {
-    txn = std::make_unique<ClientInviteTransaction>(env, id, std::move(request),
-                                                    std::move(target), timers,
-                                                    std::move(callbacks));
+    txn = std::make_unique<ClientInviteTransaction>(env, id, std::move(request), std::move(target),
+                                                    timers, std::move(callbacks));
   } else {
-    txn = std::make_unique<ClientNonInviteTransaction>(env, id, std::move(request),
-                                                       std::move(target), timers,
-                                                       std::move(callbacks));
+    txn = std::make_unique<ClientNonInviteTransaction>(
+        env, id, std::move(request), std::move(target), timers, std::move(callbacks));
   }
   ClientTransaction& ref = *txn;
   client_keys_.emplace(key, id);
@@ -167,7 +169,8 @@ void TransactionLayer::on_message(sip::Message message, const sip::Target& sourc
     on_request(std::move(message), source);
     return;
   }
-  // §17.1.3; anything unmatched is a stray (§18.1.2): dropped silently.
+  // §17.1.3. A user agent drops what matches nothing (§18.1.2 as amended by
+  // RFC 6026): a late 2xx is the dialog's business only while Accepted.
   auto key = client_keys_.find(client_key_of_response(message));
   if (key == client_keys_.end()) {
     ++stats_.stray_responses;
@@ -253,12 +256,12 @@ TransactionLayer::ServerEntry& TransactionLayer::add_server(TransactionId id, si
     txn = std::make_unique<ServerInviteTransaction>(env, id, std::move(request), std::move(target),
                                                     config_.timers, std::move(callbacks));
   } else {
-    txn = std::make_unique<ServerNonInviteTransaction>(env, id, std::move(request),
-                                                       std::move(target), config_.timers,
-                                                       std::move(callbacks));
+    txn = std::make_unique<ServerNonInviteTransaction>(
+        env, id, std::move(request), std::move(target), config_.timers, std::move(callbacks));
   }
   server_keys_.emplace(key, id);
-  auto [it, inserted] = servers_.emplace(id, ServerEntry{std::move(txn), std::move(key), {}, rfc2543});
+  auto [it, inserted] =
+      servers_.emplace(id, ServerEntry{std::move(txn), std::move(key), {}, rfc2543});
   return it->second;
 }
 

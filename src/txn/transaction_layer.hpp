@@ -33,6 +33,7 @@ namespace sipline::txn {
 
 struct LayerConfig {
   // For server transactions, and client ones started without their own.
+  // Values that fail TimerConfig::validate() are replaced by the defaults.
   TimerConfig timers;
   // Live transactions (client and server together). New requests beyond it
   // are dropped unanswered: a flood must not grow memory without bound.
@@ -52,10 +53,10 @@ struct ServerHandler {
 };
 
 struct LayerStats {
-  std::uint64_t stray_responses = 0;   // matched no client transaction: dropped
-  std::uint64_t absorbed_requests = 0; // retransmissions taken by a server transaction
-  std::uint64_t merged_requests = 0;   // answered 482 Loop Detected
-  std::uint64_t dropped_requests = 0;  // over max_transactions, or unmatchable
+  std::uint64_t stray_responses = 0;    // matched no client transaction: dropped
+  std::uint64_t absorbed_requests = 0;  // retransmissions taken by a server transaction
+  std::uint64_t merged_requests = 0;    // answered 482 Loop Detected
+  std::uint64_t dropped_requests = 0;   // over max_transactions, or unmatchable
 };
 
 class TransactionLayer final : private TransactionEnv {

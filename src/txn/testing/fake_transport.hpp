@@ -66,8 +66,7 @@ class FakeTransport final : public sip::TransportSink {
   // connection then fails with `reset` (asynchronously).
   void partial_write_next(std::size_t bytes) { partial_ = bytes; }
   // Sends to `target` fail with `error` until allow() is called.
-  void refuse(const sip::Target& target, sip::TransportError error,
-              Mode mode = Mode::synchronous) {
+  void refuse(const sip::Target& target, sip::TransportError error, Mode mode = Mode::synchronous) {
     allow(target);
     refused_.push_back(Refusal{target, error, mode});
   }

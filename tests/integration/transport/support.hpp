@@ -44,7 +44,8 @@ class ChildProcess {
   static std::optional<ChildProcess> start(const std::vector<std::string>& argv,
                                            const std::filesystem::path& log,
                                            const std::filesystem::path& cwd = {});
-  ChildProcess(ChildProcess&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+  ChildProcess(ChildProcess&& other) noexcept
+      : pid_(std::exchange(other.pid_, -1)), status_(other.status_) {}
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess() { kill(); }
 

@@ -62,6 +62,26 @@ TEST_F(TcpTest, ResponseReturnsOnTheRequestsConnection) {
   EXPECT_TRUE(b_events.failures.empty());
 }
 
+TEST_F(TcpTest, Ipv6Exchange) {
+  transport::TransportOptions v6;
+  v6.listen.push_back(Target{TransportKind::tcp, "::1", 0, {}});
+  transport::SocketTransport b(loop, v6);
+  if (!b.start()) GTEST_SKIP() << "no IPv6 loopback on this machine";
+  b.set_events(&b_events);
+  b_events.answer_with = &b;
+  auto a = start_transport(loop, {}, a_events);
+  ASSERT_TRUE(a);
+  const Target b_addr = bound(b, TransportKind::tcp);
+  EXPECT_EQ(b_addr.address, "::1");
+  ASSERT_TRUE(a->send_bytes(request_text("OPTIONS", b_addr, b_addr, "tcp6"), b_addr));
+  ASSERT_TRUE(loop.run_until([&] { return a_events.responses() == 1; }, 2s));
+  EXPECT_EQ(a_events.messages[0].source, b_addr);
+  EXPECT_EQ(b_events.messages[0].source.address, "::1");
+  const auto local = a->local_address_for(b_addr);
+  ASSERT_TRUE(local);
+  EXPECT_EQ(*local, a_events.messages[0].local);
+}
+
 TEST_F(TcpTest, InboundConnectionCarriesRequestsToo) {
   auto a = start_transport(loop, {}, a_events);
   auto b = start_transport(loop, tcp_listener(), b_events);
@@ -236,23 +256,16 @@ TEST_F(TcpTest, FramingErrorClosesTheConnection) {
   std::string bad = request_text("OPTIONS", b_addr, b_addr, "cl");
   bad.insert(bad.find("Content-Length"), "Content-Length: -1\r\n");
   asio::write(raw, asio::buffer(bad));
-  ASSERT_TRUE(loop.run_until([&] { return b->stats().tcp_connections == 0; }, 2s));
-  EXPECT_TRUE(b_events.messages.empty());
-  // The peer sees the close.
-  {
-    struct timeval tv{1, 0};
-    setsockopt(raw.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    char b2 = 0; std::error_code e2;
-    auto t0 = std::chrono::steady_clock::now();
-    std::size_t n = raw.read_some(asio::buffer(&b2, 1), e2);
-    fprintf(stderr, "blocking read: n=%zu ec=%s after %lld ms\n", n, e2.message().c_str(), static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()-t0).count()));
-  }
+  // The peer sees the connection closed.
   char byte = 0;
   std::optional<std::error_code> read_result;
   raw.async_read_some(asio::buffer(&byte, 1),
                       [&](const std::error_code& ec, std::size_t) { read_result = ec; });
   ASSERT_TRUE(loop.run_until([&] { return read_result.has_value(); }, 2s));
-  EXPECT_TRUE(*read_result);
+  EXPECT_EQ(*read_result, asio::error::eof);
+  EXPECT_EQ(b->stats().tcp_connections, 0u);
+  EXPECT_TRUE(b_events.messages.empty());
+  EXPECT_TRUE(b_events.failures.empty());
 }
 
 TEST_F(TcpTest, ConnectionLimitRejectsExtraInbound) {

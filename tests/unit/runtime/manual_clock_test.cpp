@@ -55,9 +55,18 @@ TEST_F(ManualClockTest, SystemClockFollowsAndCanBeStepped) {
 
 TEST_F(ManualClockTest, FiresInDeadlineOrderAtTheirDeadline) {
   std::vector<long long> at;
-  Timer c = clock.start(300ms, [&] { log.push_back("c"); at.push_back(ms()); });
-  Timer a = clock.start(100ms, [&] { log.push_back("a"); at.push_back(ms()); });
-  Timer b = clock.start(200ms, [&] { log.push_back("b"); at.push_back(ms()); });
+  Timer c = clock.start(300ms, [&] {
+    log.push_back("c");
+    at.push_back(ms());
+  });
+  Timer a = clock.start(100ms, [&] {
+    log.push_back("a");
+    at.push_back(ms());
+  });
+  Timer b = clock.start(200ms, [&] {
+    log.push_back("b");
+    at.push_back(ms());
+  });
   EXPECT_EQ(clock.pending_count(), 3u);
   EXPECT_EQ(clock.advance(250ms), 2u);
   EXPECT_EQ(log, (std::vector<std::string>{"a", "b"}));

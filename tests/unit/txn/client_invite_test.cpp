@@ -68,9 +68,9 @@ TEST_F(ClientInviteTest, TwoHundredMovesToAcceptedAndEvery2xxReachesTheTu) {
   respond_at(100, 180);
   respond_at(1000, 200);
   EXPECT_EQ(txn->state(), State::accepted);
-  respond_at(1500, 200);               // retransmission
-  respond_at(1600, 200, "other-fork"); // another branch of a fork
-  respond_at(1700, 486);               // not a 2xx: absorbed
+  respond_at(1500, 200);                // retransmission
+  respond_at(1600, 200, "other-fork");  // another branch of a fork
+  respond_at(1700, 486);                // not a 2xx: absorbed
   respond_at(1800, 180);
   EXPECT_EQ(responses, (std::vector<int>{180, 200, 200, 200}));
   clock.advance(100s);

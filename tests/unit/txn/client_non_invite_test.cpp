@@ -31,8 +31,8 @@ TEST_F(ClientNonInviteTest, UdpRetransmitsWithTimerEDoublingUpToT2UntilTimerF) {
   start();
   EXPECT_EQ(txn->state(), State::trying);
   clock.advance(60s);
-  EXPECT_EQ(send_times(), (Times{0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500,
-                                 31500}));
+  EXPECT_EQ(send_times(),
+            (Times{0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500}));
   EXPECT_EQ(ends, std::vector<EndReason>{EndReason::timeout});
   EXPECT_EQ(end_ms, Times{32000});
   EXPECT_EQ(txn->state(), State::terminated);
@@ -47,8 +47,8 @@ TEST_F(ClientNonInviteTest, ScheduleFollowsAConfiguredT1AndT2) {
   config.t2 = 400ms;
   start(registrar_udp, config);
   clock.advance(10s);
-  EXPECT_EQ(send_times(), (Times{0, 100, 300, 700, 1100, 1500, 1900, 2300, 2700, 3100, 3500,
-                                 3900, 4300, 4700, 5100, 5500, 5900, 6300}));
+  EXPECT_EQ(send_times(), (Times{0, 100, 300, 700, 1100, 1500, 1900, 2300, 2700, 3100, 3500, 3900,
+                                 4300, 4700, 5100, 5500, 5900, 6300}));
   EXPECT_EQ(end_ms, Times{6400});  // F = 64*T1
 }
 

@@ -107,7 +107,9 @@ TEST_F(FakeTransportTest, RefuseSynchronouslyOrLater) {
 
 TEST_F(FakeTransportTest, InboundBytesAreParsedAndGarbageIsDropped) {
   std::vector<std::uint32_t> received;
-  transport.on_receive = [&](sip::Message m, const Target&) { received.push_back(m.cseq().number); };
+  transport.on_receive = [&](sip::Message m, const Target&) {
+    received.push_back(m.cseq().number);
+  };
   EXPECT_TRUE(transport.deliver(request_text(RequestSpec{}), phone_udp));
   EXPECT_FALSE(transport.deliver(std::string("not sip at all"), phone_udp));
   transport.deliver_after(1s, numbered(9), phone_udp);

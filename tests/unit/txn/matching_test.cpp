@@ -89,11 +89,11 @@ TEST(ServerMatch, Rfc2543FallbackUsesTheWholeRequestIdentity) {
   old_branch.branch = "1234";  // a branch without the cookie is no better
   EXPECT_TRUE(server_match(request(old_branch)).rfc2543);
 
-  for (auto change : {+[](RequestSpec& s) { s.uri = "sip:carol@example.com"; },
-                      +[](RequestSpec& s) { s.from_tag = "other"; },
-                      +[](RequestSpec& s) { s.call_id = "other"; },
-                      +[](RequestSpec& s) { s.cseq = 2; },
-                      +[](RequestSpec& s) { s.sent_by = "198.51.100.7:5070"; }}) {
+  for (auto change :
+       {+[](RequestSpec& s) { s.uri = "sip:carol@example.com"; },
+        +[](RequestSpec& s) { s.from_tag = "other"; }, +[](RequestSpec& s) { s.call_id = "other"; },
+        +[](RequestSpec& s) { s.cseq = 2; },
+        +[](RequestSpec& s) { s.sent_by = "198.51.100.7:5070"; }}) {
     RequestSpec changed = spec;
     change(changed);
     EXPECT_NE(server_match(request(changed)).key, base.key);

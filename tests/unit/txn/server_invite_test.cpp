@@ -87,8 +87,8 @@ TEST_F(ServerInviteTest, FailureIsRetransmittedByTimerGUntilTimerH) {
   ASSERT_TRUE(respond_at(0, 486));
   EXPECT_EQ(txn->state(), State::completed);
   clock.advance(100s);
-  EXPECT_EQ(send_times(486), (Times{0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500,
-                                    31500}));
+  EXPECT_EQ(send_times(486),
+            (Times{0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500}));
   EXPECT_EQ(ends, std::vector<EndReason>{EndReason::timeout});  // no ACK
   EXPECT_EQ(end_ms, Times{32000});
 }

@@ -15,8 +15,7 @@ class ServerNonInviteTest : public TxnFixture {
  protected:
   ServerNonInviteTransaction& start(const Target& target = phone_udp) {
     txn = std::make_unique<ServerNonInviteTransaction>(env, TransactionId{3}, request("OPTIONS"),
-                                                       target, TimerConfig{},
-                                                       server_callbacks());
+                                                       target, TimerConfig{}, server_callbacks());
     txn->start();
     return *txn;
   }
@@ -101,6 +100,14 @@ TEST_F(ServerNonInviteTest, ATuThatNeverAnswersTimesOutWithTheClient) {
   EXPECT_EQ(end_ms, Times{32000});
   EXPECT_EQ(txn->state(), State::terminated);
   EXPECT_FALSE(txn->respond(response(txn->request(), 200)));
+}
+
+TEST_F(ServerNonInviteTest, ASilentTuTimesOutFromTryingToo) {
+  start();
+  clock.advance(100s);
+  EXPECT_EQ(ends, std::vector<EndReason>{EndReason::timeout});
+  EXPECT_EQ(end_ms, Times{32000});
+  EXPECT_TRUE(transport.sent().empty());
 }
 
 TEST_F(ServerNonInviteTest, TransportErrorsEndProceedingAndCompletedButNotTrying) {

@@ -31,13 +31,17 @@ class LayerTest : public TxnFixture {
   }
 
   ServerHandler handler() {
-    return ServerHandler{
-        [this](TransactionId id, const sip::Message& r, const Target& s) {
-          incoming.push_back(Incoming{id, std::string(r.method_text()), s});
-          if (on_request_hook) on_request_hook(id, r);
-        },
-        [this](const sip::Message& ack, const Target&) { acks.push_back(std::string(ack.to_tag())); },
-        [this](TransactionId id, EndReason reason) { server_ends.emplace_back(id, reason); }};
+    return ServerHandler{[this](TransactionId id, const sip::Message& r, const Target& s) {
+                           incoming.push_back(Incoming{id, std::string(r.method_text()), s});
+                           if (on_request_hook) on_request_hook(id, r);
+                         },
+                         [this](const sip::Message& ack, const Target&) {
+                           acks.push_back(std::string(ack.to_tag()));
+                         },
+                         [this](TransactionId id, EndReason reason) {
+                           server_ends.emplace_back(id, reason);
+                           server_end_ms.push_back(ms());
+                         }};
   }
 
   RequestSpec spec(std::string method) {
@@ -55,10 +59,11 @@ class LayerTest : public TxnFixture {
   const sip::Message& last_sent() const { return transport.sent().back().message; }
 
   std::uint64_t counter = 0;
-  std::unique_ptr<TransactionLayer> layer = std::make_unique<TransactionLayer>(
-      clock, transport, [this] { return ++counter; });
+  std::unique_ptr<TransactionLayer> layer =
+      std::make_unique<TransactionLayer>(clock, transport, [this] { return ++counter; });
   std::vector<Incoming> incoming;
   std::vector<std::pair<TransactionId, EndReason>> server_ends;
+  Times server_end_ms;
   std::function<void(TransactionId, const sip::Message&)> on_request_hook;
 };
 
@@ -110,7 +115,8 @@ TEST_F(LayerTest, ResponsesReachTheirTransactionAndStraysAreDropped) {
   transport.deliver(response(request(spec("REGISTER")), 200), registrar_udp);  // unknown branch
   RequestSpec other_method = spec("OPTIONS");
   other_method.branch = std::string(reg.top_via().branch);
-  transport.deliver(response(request(other_method), 200), registrar_udp);  // same branch, other method
+  transport.deliver(response(request(other_method), 200),
+                    registrar_udp);  // same branch, other method
   EXPECT_TRUE(responses.empty());
   EXPECT_EQ(layer->stats().stray_responses, 2u);
 
@@ -162,8 +168,8 @@ TEST_F(LayerTest, NewRequestsCreateServerTransactionsAndRetransmissionsAreAbsorb
 
   clock.advance(100s);
   EXPECT_EQ(layer->server(id), nullptr);
-  EXPECT_EQ(server_ends, (std::vector<std::pair<TransactionId, EndReason>>{
-                             {id, EndReason::completed}}));
+  EXPECT_EQ(server_ends,
+            (std::vector<std::pair<TransactionId, EndReason>>{{id, EndReason::completed}}));
   EXPECT_EQ(layer->size(), 0u);
 }
 
@@ -297,8 +303,7 @@ TEST_F(LayerTest, ResponsesFollowRport) {
 }
 
 TEST_F(LayerTest, AsyncTransportErrorEndsTheTransactionsSendingThere) {
-  transport.refuse(registrar_udp, sip::TransportError::refused,
-                   FakeTransport::Mode::asynchronous);
+  transport.refuse(registrar_udp, sip::TransportError::refused, FakeTransport::Mode::asynchronous);
   const TransactionId a = send(request(spec("REGISTER")), registrar_udp);
   const TransactionId b = send(request(spec("OPTIONS")), registrar_tcp);
   EXPECT_TRUE(ends.empty());
@@ -325,8 +330,8 @@ TEST_F(LayerTest, ServerTransactionsSeeErrorsForTheirResponseTarget) {
   const TransactionId id = incoming.at(0).id;
   ASSERT_TRUE(layer->respond(id, response(options, 100)));
   layer->on_transport_error(phone_tcp, sip::TransportError::reset);
-  EXPECT_EQ(server_ends, (std::vector<std::pair<TransactionId, EndReason>>{
-                             {id, EndReason::reset}}));
+  EXPECT_EQ(server_ends,
+            (std::vector<std::pair<TransactionId, EndReason>>{{id, EndReason::reset}}));
   EXPECT_EQ(layer->size(), 0u);
   EXPECT_FALSE(layer->respond(id, response(options, 200)));
 }
@@ -362,7 +367,8 @@ TEST_F(LayerTest, TuMayCallBackIntoTheLayerFromEveryCallback) {
                        if (r.status_code() == 401) {
                          RequestSpec s = spec("REGISTER");
                          s.cseq = 2;
-                         second = *layer->send_request(request(s), registrar_udp, client_callbacks());
+                         second =
+                             *layer->send_request(request(s), registrar_udp, client_callbacks());
                        }
                      },
                      {}};
@@ -433,7 +439,8 @@ TEST_F(LayerTest, DestroyingTheLayerCallsNothingBack) {
 TEST_F(LayerTest, TableIsBounded) {
   LayerConfig config;
   config.max_transactions = 2;
-  layer = std::make_unique<TransactionLayer>(clock, transport, [this] { return ++counter; }, config);
+  layer = std::make_unique<TransactionLayer>(
+      clock, transport, [this] { return ++counter; }, config);
   layer->set_server_handler(handler());
   send(request(spec("REGISTER")));
   transport.deliver(request(spec("OPTIONS")), phone_udp);
@@ -443,6 +450,30 @@ TEST_F(LayerTest, TableIsBounded) {
   auto r = layer->send_request(request(spec("REGISTER")), registrar_udp, client_callbacks());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::limit_exceeded);
+}
+
+TEST_F(LayerTest, LayerTimersApplyToClientsWithoutTheirOwn) {
+  LayerConfig config;
+  config.timers.retransmit_budget = 3;
+  layer = std::make_unique<TransactionLayer>(
+      clock, transport, [this] { return ++counter; }, config);
+  send(request(spec("REGISTER")));
+  clock.advance(60s);
+  EXPECT_EQ(send_times(), (Times{0, 500, 1500, 3500}));
+  EXPECT_EQ(end_ms, Times{7500});
+}
+
+TEST_F(LayerTest, UnusableLayerTimersFallBackToTheDefaults) {
+  LayerConfig config;
+  config.timers.t1 = 0ms;
+  layer = std::make_unique<TransactionLayer>(
+      clock, transport, [this] { return ++counter; }, config);
+  layer->set_server_handler(handler());
+  const sip::Message options = request(spec("OPTIONS"));
+  transport.deliver(options, phone_udp);
+  ASSERT_TRUE(layer->respond(incoming.at(0).id, response(options, 200)));
+  clock.advance(100s);
+  EXPECT_EQ(server_end_ms, Times{32000});  // Timer J with the default T1
 }
 
 TEST_F(LayerTest, WithoutAServerHandlerRequestsAreDropped) {
@@ -480,11 +511,10 @@ TEST(LayerPair, RetransmissionRecoversFromLossAndDuplicatesAreAbsorbed) {
   uac_net.duplicate_next();  // the first REGISTER arrives twice...
   uas_net.drop_next(2);      // ...and both 200s answering it are lost
   uac_net.delay(50ms);
-  ASSERT_TRUE(uac.send_request(request(s), uas_addr,
-                               ClientCallbacks{[&](const sip::Message& r) {
-                                                 codes.push_back(r.status_code());
-                                               },
-                                               [&](EndReason e) { end = e; }}));
+  ASSERT_TRUE(uac.send_request(
+      request(s), uas_addr,
+      ClientCallbacks{[&](const sip::Message& r) { codes.push_back(r.status_code()); },
+                      [&](EndReason e) { end = e; }}));
   EXPECT_TRUE(clock.run_until_idle());
   EXPECT_EQ(requests_seen, 1);
   EXPECT_EQ(codes, std::vector<int>{200});

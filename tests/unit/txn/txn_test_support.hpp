@@ -49,7 +49,7 @@ struct RequestSpec {
   std::string to_tag;
   std::string call_id = "call-1@198.51.100.7";
   std::uint32_t cseq = 1;
-  std::string extra;        // further header lines, each ending in CRLF
+  std::string extra;  // further header lines, each ending in CRLF
 };
 
 inline std::string request_text(const RequestSpec& s) {
@@ -60,18 +60,15 @@ inline std::string request_text(const RequestSpec& s) {
   if (!s.to_tag.empty()) to += ";tag=" + s.to_tag;
   std::string from = "\"Alice\" <sip:alice@example.com>";
   if (!s.from_tag.empty()) from += ";tag=" + s.from_tag;
-  return s.method + " " + s.uri + " SIP/2.0\r\n" +
-         "Via: " + via + "\r\n" +
-         "Max-Forwards: 70\r\n" +
-         "From: " + from + "\r\n" +
-         "To: " + to + "\r\n" +
-         "Call-ID: " + s.call_id + "\r\n" +
-         "CSeq: " + std::to_string(s.cseq) + " " + s.method + "\r\n" +
-         s.extra +
+  return s.method + " " + s.uri + " SIP/2.0\r\n" + "Via: " + via + "\r\n" + "Max-Forwards: 70\r\n" +
+         "From: " + from + "\r\n" + "To: " + to + "\r\n" + "Call-ID: " + s.call_id + "\r\n" +
+         "CSeq: " + std::to_string(s.cseq) + " " + s.method + "\r\n" + s.extra +
          "Content-Length: 0\r\n\r\n";
 }
 
-inline sip::Message request(const RequestSpec& spec) { return parse_or_throw(request_text(spec)); }
+inline sip::Message request(const RequestSpec& spec) {
+  return parse_or_throw(request_text(spec));
+}
 
 inline sip::Message request(std::string method, std::string branch = "z9hG4bK-first") {
   RequestSpec spec;
@@ -138,12 +135,11 @@ class TxnFixture : public ::testing::Test {
   }
 
   ClientCallbacks client_callbacks() {
-    return ClientCallbacks{
-        [this](const sip::Message& r) { responses.push_back(r.status_code()); },
-        [this](EndReason reason) {
-          ends.push_back(reason);
-          end_ms.push_back(ms());
-        }};
+    return ClientCallbacks{[this](const sip::Message& r) { responses.push_back(r.status_code()); },
+                           [this](EndReason reason) {
+                             ends.push_back(reason);
+                             end_ms.push_back(ms());
+                           }};
   }
   ServerCallbacks server_callbacks() {
     return ServerCallbacks{
