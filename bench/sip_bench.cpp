@@ -12,6 +12,14 @@
 // serialize, that the output parses again); a failure aborts that benchmark
 // with SkipWithError so that no figure is ever reported for work not done.
 
+#include <benchmark/benchmark.h>
+#include <osipparser2/osip_parser.h>
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/su_alloc.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -23,15 +31,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-
-#include <osipparser2/osip_parser.h>
-#include <sofia-sip/msg.h>
-#include <sofia-sip/sip.h>
-#include <sofia-sip/sip_header.h>
-#include <sofia-sip/sip_protos.h>
-#include <sofia-sip/su_alloc.h>
 
 #include "auth/auth_params.hpp"
 #include "auth/challenge.hpp"
@@ -118,8 +117,8 @@ bool sipline_decode_all(const sip::Message& m) {
       }
     }
   }
-  for (HeaderId id : {HeaderId::route, HeaderId::record_route, HeaderId::path,
-                      HeaderId::service_route}) {
+  for (HeaderId id :
+       {HeaderId::route, HeaderId::record_route, HeaderId::path, HeaderId::service_route}) {
     if (m.count(id) > 0) check(m.name_addrs(id));
   }
   if (m.count(HeaderId::expires) > 0) check(m.expires());
@@ -226,8 +225,7 @@ using MsgPtr = std::unique_ptr<msg_t, MsgDestroy>;
 // into its structure (unknown ones are kept as name/value); a header that
 // fails to parse is recorded as an extract error, which we count as failure.
 MsgPtr sofia_parse(const std::string& bytes) {
-  MsgPtr m(msg_make(sip_default_mclass(), 0, bytes.data(),
-                    static_cast<ssize_t>(bytes.size())));
+  MsgPtr m(msg_make(sip_default_mclass(), 0, bytes.data(), static_cast<ssize_t>(bytes.size())));
   if (!m || msg_extract_errors(m.get()) != 0) return nullptr;
   const sip_t* s = sip_object(m.get());
   if (s == nullptr || s->sip_error != nullptr || s->sip_call_id == nullptr) return nullptr;

@@ -111,9 +111,9 @@ void run_accessors(const sip::Message& m, const sip::Limits& limits) {
       (void)c.instance();
     }
   }
-  for (HeaderId id : {HeaderId::route, HeaderId::record_route, HeaderId::path,
-                      HeaderId::service_route, HeaderId::reply_to, HeaderId::refer_to,
-                      HeaderId::referred_by}) {
+  for (HeaderId id :
+       {HeaderId::route, HeaderId::record_route, HeaderId::path, HeaderId::service_route,
+        HeaderId::reply_to, HeaderId::refer_to, HeaderId::referred_by}) {
     auto list = m.name_addrs(id);
     check_error(list);
     if (list) {

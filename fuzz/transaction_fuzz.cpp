@@ -349,7 +349,10 @@ class Harness {
         ++client_abandoned_;
       }
     }
-    clock_.run_until_idle(std::chrono::hours(2));
+    // Every timer has run out: none may be left behind by a transaction that
+    // is gone, and no transaction may be left.
+    check(clock_.run_until_idle(std::chrono::hours(2)));
+    check(clock_.pending_count() == 0);
     check(layer_.size() == 0);
     check(client_started_ == client_ended_ + client_abandoned_);
     check(server_seen_ == server_ended_ + server_abandoned_);

@@ -12,8 +12,8 @@
 namespace sipline::runtime {
 
 using Duration = std::chrono::steady_clock::duration;
-using TimePoint = std::chrono::steady_clock::time_point;      // monotonic
-using SystemTime = std::chrono::system_clock::time_point;     // wall clock, for display only
+using TimePoint = std::chrono::steady_clock::time_point;   // monotonic
+using SystemTime = std::chrono::system_clock::time_point;  // wall clock, for display only
 
 class TimerService;
 

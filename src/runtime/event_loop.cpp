@@ -4,7 +4,6 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-
 #include <atomic>
 #include <map>
 #include <optional>
@@ -83,19 +82,29 @@ struct EventLoop::Impl {
   void finish_run() { loop_thread.store(std::thread::id{}); }
 };
 
-EventLoop::Impl& impl_of(EventLoop& loop) noexcept { return *loop.impl_; }
+EventLoop::Impl& impl_of(EventLoop& loop) noexcept {
+  return *loop.impl_;
+}
 
-asio::io_context& io_context_of(EventLoop& loop) noexcept { return impl_of(loop).io; }
+asio::io_context& io_context_of(EventLoop& loop) noexcept {
+  return impl_of(loop).io;
+}
 
 EventLoop::EventLoop() : impl_(std::make_unique<Impl>()) {}
 
 EventLoop::~EventLoop() = default;
 
-TimePoint EventLoop::now() const { return std::chrono::steady_clock::now(); }
+TimePoint EventLoop::now() const {
+  return std::chrono::steady_clock::now();
+}
 
-SystemTime EventLoop::system_now() const { return std::chrono::system_clock::now(); }
+SystemTime EventLoop::system_now() const {
+  return std::chrono::system_clock::now();
+}
 
-void EventLoop::post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn)); }
+void EventLoop::post(std::function<void()> fn) {
+  asio::post(impl_->io, std::move(fn));
+}
 
 bool EventLoop::on_loop_thread() const noexcept {
   return impl_->loop_thread.load() == std::this_thread::get_id();
@@ -107,7 +116,9 @@ void EventLoop::run() {
   impl_->finish_run();
 }
 
-void EventLoop::stop() { impl_->io.stop(); }
+void EventLoop::stop() {
+  impl_->io.stop();
+}
 
 std::size_t EventLoop::run_for(Duration duration) {
   impl_->prepare_run();
@@ -131,7 +142,9 @@ bool EventLoop::run_until(const std::function<bool()>& done, Duration timeout) {
   return result;
 }
 
-std::size_t EventLoop::timer_count() const noexcept { return impl_->timers.size(); }
+std::size_t EventLoop::timer_count() const noexcept {
+  return impl_->timers.size();
+}
 
 std::uint64_t EventLoop::schedule(Duration delay, std::function<void()> fn) {
   Impl& s = *impl_;

@@ -58,8 +58,8 @@ class MessageBuilder {
 // (adding `to_tag` when To has none and the code is above 100), Call-ID and
 // CSeq, and for 100 Trying also Timestamp (§8.2.6.1). The reason defaults to
 // default_reason(status_code).
-MessageBuilder response_to(const Message& request, int status_code,
-                           std::string_view reason = {}, std::string_view to_tag = {});
+MessageBuilder response_to(const Message& request, int status_code, std::string_view reason = {},
+                           std::string_view to_tag = {});
 
 // The default reason phrase for a status code ("OK", "Unauthorized", ...).
 // An unregistered code in 100-699 gets the phrase of its class's x00 code,

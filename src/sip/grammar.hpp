@@ -22,7 +22,9 @@ struct Fault {
   const char* reason = nullptr;
   explicit constexpr operator bool() const noexcept { return reason != nullptr; }
 };
-constexpr Fault malformed(const char* reason) noexcept { return {Errc::malformed, reason}; }
+constexpr Fault malformed(const char* reason) noexcept {
+  return {Errc::malformed, reason};
+}
 
 inline Error error_in(std::string_view header, const Fault& fault) {
   std::string message;

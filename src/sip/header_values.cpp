@@ -16,9 +16,12 @@ namespace grammar {
 Fault parse_delta_seconds(std::string_view text, std::uint32_t& out) {
   std::uint64_t value = 0;
   switch (scan::parse_decimal(text, UINT32_MAX, value)) {
-    case scan::NumberStatus::malformed: return malformed("not a number of seconds");
-    case scan::NumberStatus::too_large: return {Errc::out_of_range, "value exceeds 2^32-1"};
-    case scan::NumberStatus::ok: break;
+    case scan::NumberStatus::malformed:
+      return malformed("not a number of seconds");
+    case scan::NumberStatus::too_large:
+      return {Errc::out_of_range, "value exceeds 2^32-1"};
+    case scan::NumberStatus::ok:
+      break;
   }
   out = static_cast<std::uint32_t>(value);
   return {};
@@ -45,10 +48,9 @@ Fault check_date(std::string_view value) {
   };
   const bool ok = value.size() == 29 && one_of(kDays, value.substr(0, 3)) &&
                   value.substr(3, 2) == ", " && number(5, 2, 31) && value[7] == ' ' &&
-                  one_of(kMonths, value.substr(8, 3)) && value[11] == ' ' &&
-                  number(12, 4, 9999) && value[16] == ' ' && number(17, 2, 23) &&
-                  value[19] == ':' && number(20, 2, 59) && value[22] == ':' &&
-                  number(23, 2, 60) && scan::iequals(value.substr(25), " GMT");
+                  one_of(kMonths, value.substr(8, 3)) && value[11] == ' ' && number(12, 4, 9999) &&
+                  value[16] == ' ' && number(17, 2, 23) && value[19] == ':' && number(20, 2, 59) &&
+                  value[22] == ':' && number(23, 2, 60) && scan::iequals(value.substr(25), " GMT");
   return ok ? Fault{} : malformed("not an RFC 1123 date in GMT");
 }
 
@@ -74,12 +76,11 @@ Fault check_media_type(std::string_view value, std::size_t max_params) {
   const std::size_t subtype = pos;
   pos = scan::scan_token(value, pos);
   if (pos == subtype) return malformed("invalid media subtype");
-  return scan_header_params(value, pos, false, max_params,
-                            [](const ScannedParam& p) -> Fault {
-                              // m-parameter = m-attribute EQUAL m-value
-                              if (!p.has_value) return malformed("media parameter without value");
-                              return {};
-                            });
+  return scan_header_params(value, pos, false, max_params, [](const ScannedParam& p) -> Fault {
+    // m-parameter = m-attribute EQUAL m-value
+    if (!p.has_value) return malformed("media parameter without value");
+    return {};
+  });
 }
 
 }  // namespace grammar
@@ -91,8 +92,7 @@ Result<CSeq> parse_cseq(std::string_view value) {
   if (digits_end == 0) return fail(Errc::malformed, "CSeq: missing sequence number");
   CSeq cseq;
   std::uint64_t number = 0;
-  if (scan::parse_decimal(s.substr(0, digits_end), 0x7fffffff, number) !=
-      scan::NumberStatus::ok) {
+  if (scan::parse_decimal(s.substr(0, digits_end), 0x7fffffff, number) != scan::NumberStatus::ok) {
     return fail(Errc::out_of_range, "CSeq: number exceeds 2^31-1");
   }
   cseq.number = static_cast<std::uint32_t>(number);
@@ -132,7 +132,8 @@ Result<RetryAfter> parse_retry_after(std::string_view value) {
   const std::size_t params_start = pos;
   bool have_duration = false;
   grammar::Fault f = grammar::scan_header_params(
-      s, pos, false, UriLimits{}.max_params, [&out, &have_duration](const grammar::ScannedParam& p) {
+      s, pos, false, UriLimits{}.max_params,
+      [&out, &have_duration](const grammar::ScannedParam& p) {
         if (!scan::iequals(p.name, "duration")) return grammar::Fault{};
         // retry-param = ("duration" EQUAL delta-seconds) / generic-param
         if (have_duration) return grammar::malformed("duplicate duration parameter");

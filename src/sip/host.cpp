@@ -179,8 +179,9 @@ Result<HostPort> parse_host_port(std::string_view text) {
   HostPort hp;
   if (text.front() == '[') {
     const std::size_t close = text.find(']');
-    if (close == std::string_view::npos)
+    if (close == std::string_view::npos) {
       return fail(Errc::malformed, "unterminated IPv6 reference");
+    }
     const std::string_view address = text.substr(1, close - 1);
     Address6 bytes{};
     if (!parse_ipv6(address, bytes)) return fail(Errc::malformed, "invalid IPv6 address");

@@ -1,11 +1,12 @@
 // Message: special members and the on-demand typed accessors.
 
+#include "sip/message.hpp"
+
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sip/grammar.hpp"
-#include "sip/message.hpp"
 #include "sip/scanner.hpp"
 
 namespace sipline::sip {
@@ -13,8 +14,8 @@ namespace sipline::sip {
 namespace {
 
 Unexpected too_many_values(HeaderId id, std::size_t max) {
-  return fail(Errc::limit_exceeded, std::string(canonical_name(id)) + ": more than " +
-                                        std::to_string(max) + " values");
+  return fail(Errc::limit_exceeded,
+              std::string(canonical_name(id)) + ": more than " + std::to_string(max) + " values");
 }
 
 Unexpected absent(HeaderId id) {
@@ -161,7 +162,9 @@ Result<std::uint32_t> delta_seconds(const Message& message, HeaderId id) {
 
 }  // namespace
 
-Result<std::uint32_t> Message::expires() const { return delta_seconds(*this, HeaderId::expires); }
+Result<std::uint32_t> Message::expires() const {
+  return delta_seconds(*this, HeaderId::expires);
+}
 
 Result<std::uint32_t> Message::min_expires() const {
   return delta_seconds(*this, HeaderId::min_expires);

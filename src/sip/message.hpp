@@ -20,27 +20,40 @@
 namespace sipline::sip {
 
 enum class Method : std::uint8_t {
-  unknown, invite, ack, bye, cancel, register_, options, info, update, prack,
-  subscribe, notify, refer, message, publish
+  unknown,
+  invite,
+  ack,
+  bye,
+  cancel,
+  register_,
+  options,
+  info,
+  update,
+  prack,
+  subscribe,
+  notify,
+  refer,
+  message,
+  publish
 };
 Method method_from(std::string_view token) noexcept;  // case-sensitive (§7.1)
-std::string_view to_string(Method m) noexcept;         // "INVITE"...; "" for unknown
+std::string_view to_string(Method m) noexcept;        // "INVITE"...; "" for unknown
 
 struct Via {
   std::string_view protocol_name;  // "SIP"
   std::string_view version;        // "2.0"
   std::string_view transport;      // "UDP", "TCP", "TLS", "SCTP", "WS"... as written
   HostPort sent_by;
-  std::string_view branch;                  // empty when absent
+  std::string_view branch;  // empty when absent
   std::optional<std::string_view> received;
-  bool rport = false;                       // parameter present
-  std::optional<std::uint16_t> rport_value; // present with a value
+  bool rport = false;                        // parameter present
+  std::optional<std::uint16_t> rport_value;  // present with a value
   std::optional<std::string_view> maddr;
   std::optional<std::uint8_t> ttl;
-  bool keep = false;                        // RFC 6223
+  bool keep = false;  // RFC 6223
   std::optional<std::uint32_t> keep_value;
   ParamList params;
-  std::string_view raw;                     // this via-parm as written
+  std::string_view raw;  // this via-parm as written
 
   // RFC 3261 §8.1.1.7: branch starts with the magic cookie.
   bool rfc3261_branch() const noexcept { return branch.starts_with("z9hG4bK"); }
@@ -49,9 +62,9 @@ struct Via {
 struct NameAddr {
   std::string_view display_name;  // without quotes; quoted-pairs still escaped
   bool display_quoted = false;
-  bool bracketed = false;         // name-addr form (<...>) vs addr-spec
+  bool bracketed = false;  // name-addr form (<...>) vs addr-spec
   Uri uri;
-  ParamList params;               // header parameters after the URI (tag, expires, q, ...)
+  ParamList params;  // header parameters after the URI (tag, expires, q, ...)
   std::string_view raw;
 
   std::optional<std::string_view> tag() const { return params.get("tag"); }
@@ -151,7 +164,7 @@ class Message {
   Result<std::vector<ContactValue>> contacts() const;
   // Route, Record-Route, Path, Service-Route (any name-addr list header).
   Result<std::vector<NameAddr>> name_addrs(HeaderId id) const;
-  Result<std::uint32_t> expires() const;       // Expires header
+  Result<std::uint32_t> expires() const;  // Expires header
   Result<std::uint32_t> min_expires() const;
   Result<RetryAfter> retry_after() const;
   // Allow, Supported, Require, Unsupported, Proxy-Require, Allow-Events.
@@ -181,8 +194,8 @@ class Message {
 };
 
 // Grammar entry points over a single header value (also used by fuzzers).
-Result<Via> parse_via(std::string_view value);            // one via-parm
-Result<NameAddr> parse_name_addr(std::string_view value); // name-addr / addr-spec + params
+Result<Via> parse_via(std::string_view value);             // one via-parm
+Result<NameAddr> parse_name_addr(std::string_view value);  // name-addr / addr-spec + params
 Result<CSeq> parse_cseq(std::string_view value);
 Result<RetryAfter> parse_retry_after(std::string_view value);
 // Splits a header value at top-level commas (outside quotes and <>); the

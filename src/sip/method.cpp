@@ -12,8 +12,8 @@ namespace {
 
 // Indexed by Method.
 constexpr std::array<std::string_view, 15> kNames = {
-    "", "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "INFO", "UPDATE", "PRACK",
-    "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH",
+    "",       "INVITE", "ACK",       "BYE",    "CANCEL", "REGISTER", "OPTIONS", "INFO",
+    "UPDATE", "PRACK",  "SUBSCRIBE", "NOTIFY", "REFER",  "MESSAGE",  "PUBLISH",
 };
 static_assert(static_cast<std::size_t>(Method::publish) + 1 == kNames.size());
 
@@ -27,21 +27,30 @@ constexpr Method match(std::string_view token, Method candidate) noexcept {
 Method method_from(std::string_view token) noexcept {
   if (token.size() < 3) return Method::unknown;
   switch (token[0]) {
-    case 'A': return match(token, Method::ack);
-    case 'B': return match(token, Method::bye);
-    case 'C': return match(token, Method::cancel);
+    case 'A':
+      return match(token, Method::ack);
+    case 'B':
+      return match(token, Method::bye);
+    case 'C':
+      return match(token, Method::cancel);
     case 'I':
       return token.size() == 6 ? match(token, Method::invite) : match(token, Method::info);
-    case 'M': return match(token, Method::message);
-    case 'N': return match(token, Method::notify);
-    case 'O': return match(token, Method::options);
+    case 'M':
+      return match(token, Method::message);
+    case 'N':
+      return match(token, Method::notify);
+    case 'O':
+      return match(token, Method::options);
     case 'P':
       return token.size() == 5 ? match(token, Method::prack) : match(token, Method::publish);
     case 'R':
       return token.size() == 8 ? match(token, Method::register_) : match(token, Method::refer);
-    case 'S': return match(token, Method::subscribe);
-    case 'U': return match(token, Method::update);
-    default: return Method::unknown;
+    case 'S':
+      return match(token, Method::subscribe);
+    case 'U':
+      return match(token, Method::update);
+    default:
+      return Method::unknown;
   }
 }
 

@@ -26,9 +26,26 @@ bool unquoted_display_char(char c) {
 bool is_uric(char c) {
   if (scan::is_alpha(c) || scan::is_digit(c)) return true;
   switch (c) {
-    case ';': case '/': case '?': case ':': case '@': case '&': case '=': case '+':
-    case '$': case ',': case '-': case '_': case '.': case '!': case '~': case '*':
-    case '\'': case '(': case ')': case '%':
+    case ';':
+    case '/':
+    case '?':
+    case ':':
+    case '@':
+    case '&':
+    case '=':
+    case '+':
+    case '$':
+    case ',':
+    case '-':
+    case '_':
+    case '.':
+    case '!':
+    case '~':
+    case '*':
+    case '\'':
+    case '(':
+    case ')':
+    case '%':
       return true;
     default:
       return false;

@@ -41,8 +41,8 @@ Result<void> check_version(std::string_view version, std::string_view where) {
                           version[major_end] == '.' && major_end + 1 < version.size() &&
                           scan::scan_digits(version, major_end + 1) == version.size();
   if (!grammar_ok) {
-    return fail(Errc::malformed, std::string(where) + ": '" + excerpt(version) +
-                                     "' is not a SIP version");
+    return fail(Errc::malformed,
+                std::string(where) + ": '" + excerpt(version) + "' is not a SIP version");
   }
   if (version.substr(4) != "2.0") {
     return fail(Errc::unsupported, "unsupported SIP version " + std::string(version));
@@ -100,8 +100,8 @@ Result<void> MessageParser::run() {
   const auto* lf = static_cast<const char*>(std::memchr(base, '\n', first_scan));
   if (lf == nullptr) {
     if (first_scan < s.size()) {
-      return fail(Errc::limit_exceeded, "start line longer than " +
-                                            std::to_string(limits_.max_line_length) + " bytes");
+      return fail(Errc::limit_exceeded,
+                  "start line longer than " + std::to_string(limits_.max_line_length) + " bytes");
     }
     return fail(Errc::malformed, "start line not terminated by CRLF");
   }
@@ -120,11 +120,13 @@ Result<void> MessageParser::run() {
       break;
     }
     if (p == end) return fail(Errc::malformed, "missing empty line after the header fields");
-    if (scan::is_wsp(*p)) return fail(Errc::malformed, "folded line with no header field before it");
+    if (scan::is_wsp(*p)) {
+      return fail(Errc::malformed, "folded line with no header field before it");
+    }
 
     // A field runs to the first LF not followed by SP / HTAB (§7.3.1).
     const char* const field_start = p;
-    const std::size_t room = static_cast<std::size_t>(end - field_start);
+    const auto room = static_cast<std::size_t>(end - field_start);
     const char* const scan_end = field_start + std::min(room, max_line);
     const char* q = field_start;
     while (true) {
@@ -132,8 +134,7 @@ Result<void> MessageParser::run() {
       if (lf == nullptr) {
         if (scan_end != end) {
           return fail(Errc::limit_exceeded, "header field longer than " +
-                                                std::to_string(limits_.max_line_length) +
-                                                " bytes");
+                                                std::to_string(limits_.max_line_length) + " bytes");
         }
         return fail(Errc::malformed, "missing empty line after the header fields");
       }
@@ -155,8 +156,8 @@ Result<void> MessageParser::run() {
       return fail(Errc::limit_exceeded,
                   "more than " + std::to_string(limits_.max_headers) + " header fields");
     }
-    SIPLINE_TRY(parse_field(std::string_view(field_start, static_cast<std::size_t>(p - field_start)),
-                            scratch));
+    SIPLINE_TRY(parse_field(
+        std::string_view(field_start, static_cast<std::size_t>(p - field_start)), scratch));
   }
 
   m_.headers_.reserve(scratch.size());
@@ -193,8 +194,7 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
   const std::string_view uri_text = rest.substr(0, second_space);
   const std::string_view version = rest.substr(second_space + 1);
   if (uri_text.empty() || version.find(' ') != std::string_view::npos) {
-    return fail(Errc::malformed,
-                "request line: elements must be separated by exactly one space");
+    return fail(Errc::malformed, "request line: elements must be separated by exactly one space");
   }
   SIPLINE_TRY(check_version(version, "request line"));
   auto uri = grammar::parse_any_uri(uri_text, limits_.uri);
@@ -216,8 +216,8 @@ Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t
   const std::string_view version = line.substr(0, first_space);
   SIPLINE_TRY(check_version(version, "status line"));
   const std::string_view rest = line.substr(first_space + 1);
-  const bool three_digits = rest.size() >= 3 && scan::scan_digits(rest, 0) == 3 &&
-                            (rest.size() == 3 || rest[3] == ' ');
+  const bool three_digits =
+      rest.size() >= 3 && scan::scan_digits(rest, 0) == 3 && (rest.size() == 3 || rest[3] == ' ');
   if (!three_digits) return fail(Errc::malformed, "status line: status code is not 3 digits");
   const int code = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
   if (code < 100 || code > 699) {
@@ -270,8 +270,8 @@ Result<void> MessageParser::parse_field(std::string_view raw, std::vector<Header
 Result<void> MessageParser::decode_core(const HeaderField& field) {
   const std::string_view value = field.value;
   auto duplicate = [&field] {
-    return fail(Errc::malformed, "duplicate " + std::string(canonical_name(field.id)) +
-                                     " header field");
+    return fail(Errc::malformed,
+                "duplicate " + std::string(canonical_name(field.id)) + " header field");
   };
   switch (field.id) {
     case HeaderId::via: {
@@ -288,9 +288,8 @@ Result<void> MessageParser::decode_core(const HeaderField& field) {
       bool& seen = from ? have_from_ : have_to_;
       if (seen) return duplicate();
       seen = true;
-      auto parsed = grammar::parse_name_addr_into(value, limits_.uri, false,
-                                                  from ? m_.from_ : m_.to_,
-                                                  from ? &m_.from_tag_ : &m_.to_tag_);
+      auto parsed = grammar::parse_name_addr_into(
+          value, limits_.uri, false, from ? m_.from_ : m_.to_, from ? &m_.from_tag_ : &m_.to_tag_);
       if (!parsed) return error_in(from ? "From" : "To", parsed.error());
       return ok();
     }
@@ -395,9 +394,8 @@ Result<void> MessageParser::take_body(std::size_t body_start) {
                                             std::to_string(limits_.max_body_size) + " bytes");
     }
     if (length > available) {
-      return fail(Errc::malformed, "Content-Length: " + std::to_string(length) +
-                                       " exceeds the " + std::to_string(available) +
-                                       " body bytes present");
+      return fail(Errc::malformed, "Content-Length: " + std::to_string(length) + " exceeds the " +
+                                       std::to_string(available) + " body bytes present");
     }
     // Shrinking never reallocates, so the views taken so far stay valid.
     bytes.resize(body_start + length);

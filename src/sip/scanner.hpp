@@ -19,8 +19,8 @@ enum CharClass : std::uint8_t {
   kDigit = 1 << 2,
   kAlpha = 1 << 3,
   kHex = 1 << 4,
-  kWsp = 1 << 5,    // SP / HTAB
-  kCtl = 1 << 6,    // %x00-1F / %x7F
+  kWsp = 1 << 5,  // SP / HTAB
+  kCtl = 1 << 6,  // %x00-1F / %x7F
   // Unquoted header parameter value: token, host (IPv6 references) and the
   // bare IPv6 address of Via `received` (§20.42, RFC 5118 §4.5).
   kParamValue = 1 << 7,
@@ -57,13 +57,27 @@ inline constexpr std::array<std::uint8_t, 256> char_classes = detail::make_char_
 constexpr bool in_class(char c, std::uint8_t cls) noexcept {
   return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
 }
-constexpr bool is_token_char(char c) noexcept { return in_class(c, kToken); }
-constexpr bool is_word_char(char c) noexcept { return in_class(c, kWord); }
-constexpr bool is_digit(char c) noexcept { return in_class(c, kDigit); }
-constexpr bool is_alpha(char c) noexcept { return in_class(c, kAlpha); }
-constexpr bool is_hex(char c) noexcept { return in_class(c, kHex); }
-constexpr bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
-constexpr bool is_ctl(char c) noexcept { return in_class(c, kCtl); }
+constexpr bool is_token_char(char c) noexcept {
+  return in_class(c, kToken);
+}
+constexpr bool is_word_char(char c) noexcept {
+  return in_class(c, kWord);
+}
+constexpr bool is_digit(char c) noexcept {
+  return in_class(c, kDigit);
+}
+constexpr bool is_alpha(char c) noexcept {
+  return in_class(c, kAlpha);
+}
+constexpr bool is_hex(char c) noexcept {
+  return in_class(c, kHex);
+}
+constexpr bool is_wsp(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+constexpr bool is_ctl(char c) noexcept {
+  return in_class(c, kCtl);
+}
 
 constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

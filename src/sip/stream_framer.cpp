@@ -13,13 +13,17 @@ constexpr std::string_view kBlankLine = "\r\n\r\n";
 
 // Input is appended and framed in slices of this size, so a huge chunk from
 // the caller does not grow the buffer beyond what the limits allow.
-constexpr std::size_t kFeedSlice = 64 * 1024;
+constexpr std::size_t kFeedSlice = std::size_t{64} * 1024;
 // Capacity kept after the buffer empties; a larger one (left by a big
 // message) is released.
-constexpr std::size_t kRetainedCapacity = 64 * 1024;
+constexpr std::size_t kRetainedCapacity = std::size_t{64} * 1024;
 
-bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_wsp(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
 char ascii_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -235,17 +239,17 @@ Result<bool> StreamFramer::extract_headers() {
   const std::size_t blank = window.find(kBlankLine, scan_from_);
   if (blank == std::string_view::npos) {
     if (available >= limits_.max_header_bytes) {
-      return fail(Errc::limit_exceeded,
-                  "stream: no blank line within " + std::to_string(limits_.max_header_bytes) +
-                      " header bytes");
+      return fail(Errc::limit_exceeded, "stream: no blank line within " +
+                                            std::to_string(limits_.max_header_bytes) +
+                                            " header bytes");
     }
     // A blank line may straddle the end of what has arrived.
     scan_from_ = window_end - std::min(kBlankLine.size() - 1, window_end - consumed_);
     return false;
   }
   const std::size_t head_end = blank + kBlankLine.size();
-  auto length = content_length(window.substr(consumed_, head_end - consumed_),
-                               limits_.max_body_size);
+  auto length =
+      content_length(window.substr(consumed_, head_end - consumed_), limits_.max_body_size);
   if (!length) return length.error();
   if (*length > SIZE_MAX - head_end) {  // only reachable with an unbounded body limit
     return fail(Errc::limit_exceeded, "Content-Length: too large for this stream");

@@ -67,8 +67,8 @@ class StreamFramer {
 
   Limits limits_;
   std::string buffer_;
-  std::size_t consumed_ = 0;   // in `headers`/`body`: where the current message starts
-  std::size_t scan_from_ = 0;  // where to resume looking for the blank line
+  std::size_t consumed_ = 0;     // in `headers`/`body`: where the current message starts
+  std::size_t scan_from_ = 0;    // where to resume looking for the blank line
   std::size_t message_end_ = 0;  // in `body`: one past the last byte of the message
   State state_ = State::between;
   bool last_was_crlf_ = false;

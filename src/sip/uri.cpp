@@ -403,8 +403,9 @@ Result<ParamList> parse_header_params(std::string_view text, std::size_t max_par
         pos = i;
       } else if (s[pos] == '[') {
         const std::size_t close = s.find(']', pos);
-        if (close == std::string_view::npos)
+        if (close == std::string_view::npos) {
           return fail(Errc::malformed, "unterminated IPv6 reference");
+        }
         auto host = parse_host_port(s.substr(pos, close + 1 - pos));
         if (!host) return fail(Errc::malformed, "invalid IPv6 reference in parameter");
         pos = close + 1;

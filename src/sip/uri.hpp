@@ -51,7 +51,11 @@ class ParamList {
     const Param& operator*() const { return current_; }
     const Param* operator->() const { return &current_; }
     iterator& operator++();
-    iterator operator++(int) { auto copy = *this; ++*this; return copy; }
+    iterator operator++(int) {
+      auto copy = *this;
+      ++*this;
+      return copy;
+    }
     friend bool operator==(const iterator& a, const iterator& b) {
       return a.rest_.data() == b.rest_.data() && a.done_ == b.done_;
     }
@@ -87,8 +91,8 @@ struct Uri {
   UriScheme scheme = UriScheme::sip;
   std::string_view user;  // as written (may hold %-escapes); tel: the number
   std::optional<std::string_view> password;
-  HostPort host_port;     // empty host for tel URIs
-  ParamList params;       // uri-parameters (tel: its parameters)
+  HostPort host_port;        // empty host for tel URIs
+  ParamList params;          // uri-parameters (tel: its parameters)
   std::string_view headers;  // text after '?', without the '?'
   std::string_view raw;      // the whole URI as written
 

@@ -37,9 +37,12 @@ Fault parse_sent_protocol(std::string_view s, std::size_t& pos, Via& via) {
 Fault parse_port(std::string_view digits, std::uint16_t& out) {
   std::uint64_t value = 0;
   switch (scan::parse_decimal(digits, 65535, value)) {
-    case scan::NumberStatus::malformed: return malformed("port is not a number");
-    case scan::NumberStatus::too_large: return {Errc::out_of_range, "port above 65535"};
-    case scan::NumberStatus::ok: break;
+    case scan::NumberStatus::malformed:
+      return malformed("port is not a number");
+    case scan::NumberStatus::too_large:
+      return {Errc::out_of_range, "port above 65535"};
+    case scan::NumberStatus::ok:
+      break;
   }
   if (value == 0) return {Errc::out_of_range, "port 0"};
   out = static_cast<std::uint16_t>(value);
@@ -99,8 +102,8 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
         if (p.has_value) {
           std::uint16_t port = 0;
           if (Fault f = parse_port(p.value, port)) {
-            return {f.code, f.code == Errc::malformed ? "rport is not a number"
-                                                       : "rport out of range"};
+            return {f.code,
+                    f.code == Errc::malformed ? "rport is not a number" : "rport out of range"};
           }
           via.rport_value = port;
         }
@@ -120,9 +123,12 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
         std::uint64_t ttl = 0;
         if (!p.has_value || p.value.size() > 3) return malformed("ttl is not 1 to 3 digits");
         switch (scan::parse_decimal(p.value, 255, ttl)) {
-          case scan::NumberStatus::malformed: return malformed("ttl is not a number");
-          case scan::NumberStatus::too_large: return {Errc::out_of_range, "ttl exceeds 255"};
-          case scan::NumberStatus::ok: break;
+          case scan::NumberStatus::malformed:
+            return malformed("ttl is not a number");
+          case scan::NumberStatus::too_large:
+            return {Errc::out_of_range, "ttl exceeds 255"};
+          case scan::NumberStatus::ok:
+            break;
         }
         via.ttl = static_cast<std::uint8_t>(ttl);
       }
@@ -135,9 +141,12 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
       if (p.has_value) {
         std::uint64_t seconds = 0;
         switch (scan::parse_decimal(p.value, UINT32_MAX, seconds)) {
-          case scan::NumberStatus::malformed: return malformed("keep is not a number");
-          case scan::NumberStatus::too_large: return {Errc::out_of_range, "keep exceeds 2^32-1"};
-          case scan::NumberStatus::ok: break;
+          case scan::NumberStatus::malformed:
+            return malformed("keep is not a number");
+          case scan::NumberStatus::too_large:
+            return {Errc::out_of_range, "keep exceeds 2^32-1"};
+          case scan::NumberStatus::ok:
+            break;
         }
         via.keep_value = static_cast<std::uint32_t>(seconds);
       }
@@ -195,10 +204,9 @@ Result<void> parse_via_into(std::string_view s, std::size_t& pos, const UriLimit
   std::uint8_t seen = 0;
   const std::size_t params_start = scan::skip_lws(s, pos);
   pos = params_start;
-  if (Fault f = scan_header_params(s, pos, true, limits.max_params,
-                                   [&via, &seen](const ScannedParam& p) {
-                                     return apply_param(p, via, seen);
-                                   })) {
+  if (Fault f = scan_header_params(
+          s, pos, true, limits.max_params,
+          [&via, &seen](const ScannedParam& p) { return apply_param(p, via, seen); })) {
     return Error{f.code, f.reason};
   }
   std::size_t end = pos;

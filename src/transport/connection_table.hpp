@@ -21,7 +21,7 @@ namespace sipline::transport {
 
 struct ConnectionKey {
   sip::TransportKind transport = sip::TransportKind::tcp;
-  std::string address;      // canonical numeric form (see canonical_address)
+  std::string address;  // canonical numeric form (see canonical_address)
   std::uint16_t port = 0;
   std::string server_name;  // lower-case; TLS outbound only
 

@@ -1,7 +1,6 @@
 #include "transport/endpoints.hpp"
 
 #include <asio/error.hpp>
-
 #include <cerrno>
 #include <string>
 
@@ -9,7 +8,7 @@ namespace sipline::transport {
 
 Result<asio::ip::address> parse_address(std::string_view text) {
   std::error_code ec;
-  const asio::ip::address address = asio::ip::make_address(std::string(text), ec);
+  asio::ip::address address = asio::ip::make_address(std::string(text), ec);
   if (ec) return fail(Errc::malformed, "not a numeric IP address: '" + std::string(text) + "'");
   return address;
 }
@@ -25,7 +24,8 @@ sip::Target to_target(sip::TransportKind transport, const asio::ip::address& add
 
 TransportFailure failure_from(const std::error_code& ec) {
   using sip::TransportError;
-  if (ec.category() == std::system_category() || ec.category() == asio::error::get_system_category()) {
+  if (ec.category() == std::system_category() ||
+      ec.category() == asio::error::get_system_category()) {
     switch (ec.value()) {
       case ECONNREFUSED:
         return {TransportError::refused, "connection refused"};

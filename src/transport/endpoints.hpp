@@ -6,7 +6,6 @@
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
-
 #include <string_view>
 #include <system_error>
 

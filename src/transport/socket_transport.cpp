@@ -24,7 +24,8 @@ struct SocketTransport::Impl {
   void build() {
     asio::io_context& io = runtime::io_context_of(loop);
     udp = std::make_unique<UdpTransport>(io, upcalls, options.limits);
-    tcp = std::make_unique<StreamTransport>(io, loop, sip::TransportKind::tcp, options, upcalls, nullptr);
+    tcp = std::make_unique<StreamTransport>(io, loop, sip::TransportKind::tcp, options, upcalls,
+                                            nullptr);
     tls_streams = std::make_unique<StreamTransport>(io, loop, sip::TransportKind::tls, options,
                                                     upcalls, tls.get());
   }
@@ -76,11 +77,17 @@ Result<void> SocketTransport::start() {
   return ok();
 }
 
-void SocketTransport::stop() { impl_->close(); }
+void SocketTransport::stop() {
+  impl_->close();
+}
 
-void SocketTransport::set_events(TransportEvents* events) { impl_->upcalls.events = events; }
+void SocketTransport::set_events(TransportEvents* events) {
+  impl_->upcalls.events = events;
+}
 
-void SocketTransport::set_stun_handler(StunHandler* handler) { impl_->upcalls.stun = handler; }
+void SocketTransport::set_stun_handler(StunHandler* handler) {
+  impl_->upcalls.stun = handler;
+}
 
 SendOutcome SocketTransport::send_bytes(std::string_view bytes, const sip::Target& to) {
   if (to.transport == sip::TransportKind::udp) return impl_->udp->send(bytes, to);
@@ -95,7 +102,13 @@ Result<void> SocketTransport::start_keepalive(const sip::Target& flow, runtime::
 }
 
 void SocketTransport::stop_keepalive(const sip::Target& flow) {
-  if (flow.transport != sip::TransportKind::udp) impl_->stream(flow.transport)->stop_keepalive(flow);
+  if (flow.transport != sip::TransportKind::udp) {
+    impl_->stream(flow.transport)->stop_keepalive(flow);
+  }
+}
+
+void SocketTransport::close_flow(const sip::Target& flow) {
+  if (flow.transport != sip::TransportKind::udp) impl_->stream(flow.transport)->drop(flow);
 }
 
 Result<sip::Target> SocketTransport::local_address_for(const sip::Target& to) const {

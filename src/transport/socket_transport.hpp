@@ -46,6 +46,7 @@ class SocketTransport final : public Transport {
   SendOutcome send_bytes(std::string_view bytes, const sip::Target& to) override;
   Result<void> start_keepalive(const sip::Target& flow, runtime::Duration interval) override;
   void stop_keepalive(const sip::Target& flow) override;
+  void close_flow(const sip::Target& flow) override;
   Result<sip::Target> local_address_for(const sip::Target& to) const override;
 
   // Every bound socket and listener, with the actual ports.

@@ -2,7 +2,6 @@
 
 #include <asio/connect.hpp>
 #include <asio/write.hpp>
-
 #include <utility>
 
 #include "transport/endpoints.hpp"
@@ -25,7 +24,9 @@ StreamConnection::StreamConnection(runtime::TimerService& timers, ConnectionOwne
       settings_(settings),
       session_(timers, *this, settings.session, seed) {}
 
-StreamConnection::~StreamConnection() { session_.close(); }
+StreamConnection::~StreamConnection() {
+  session_.close();
+}
 
 std::shared_ptr<StreamConnection> StreamConnection::outbound(
     asio::io_context& io, runtime::TimerService& timers, ConnectionOwner& owner,
@@ -100,24 +101,26 @@ void StreamConnection::start_accept() {
     return;
   }
   connect_timer_ = timers_.start(settings_.connect_timeout, [this] {
-    close(TransportFailure{sip::TransportError::timeout,
-                           "TLS handshake timed out after " + duration_text(settings_.connect_timeout)});
+    close(TransportFailure{
+        sip::TransportError::timeout,
+        "TLS handshake timed out after " + duration_text(settings_.connect_timeout)});
   });
   handshake(false);
 }
 
 void StreamConnection::handshake(bool client) {
   state_ = State::handshaking;
-  tls_->async_handshake(client ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
-                        [self = shared_from_this()](const std::error_code& ec) {
-                          if (self->state_ == State::closed) return;
-                          if (ec) {
-                            self->close(TransportFailure{sip::TransportError::tls_failure,
-                                                         describe_handshake_error(*self->tls_, ec)});
-                            return;
-                          }
-                          self->opened();
-                        });
+  tls_->async_handshake(
+      client ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
+      [self = shared_from_this()](const std::error_code& ec) {
+        if (self->state_ == State::closed) return;
+        if (ec) {
+          self->close(TransportFailure{sip::TransportError::tls_failure,
+                                       describe_handshake_error(*self->tls_, ec)});
+          return;
+        }
+        self->opened();
+      });
 }
 
 void StreamConnection::opened() {
@@ -195,9 +198,13 @@ Result<void> StreamConnection::start_keepalive(runtime::Duration interval) {
   return ok();
 }
 
-void StreamConnection::stop_keepalive() { session_.stop_keepalive(); }
+void StreamConnection::stop_keepalive() {
+  session_.stop_keepalive();
+}
 
-void StreamConnection::touch() { last_activity_ = timers_.now(); }
+void StreamConnection::touch() {
+  last_activity_ = timers_.now();
+}
 
 void StreamConnection::arm_idle(runtime::Duration after) {
   idle_timer_ = timers_.start(after, [this] { check_idle(); });
@@ -214,7 +221,7 @@ void StreamConnection::check_idle() {
   arm_idle(left > runtime::Duration::zero() ? left : settings_.idle_timeout);
 }
 
-void StreamConnection::close(std::optional<TransportFailure> failure) {
+void StreamConnection::close(const std::optional<TransportFailure>& failure) {
   if (state_ == State::closed) return;
   // The owner drops its reference in connection_closed(); this one keeps the
   // object alive until the function returns.
@@ -261,6 +268,8 @@ void StreamConnection::pong() {
   if (owner_ != nullptr) owner_->connection_pong(*this);
 }
 
-void StreamConnection::failed(TransportFailure failure) { close(std::move(failure)); }
+void StreamConnection::failed(TransportFailure failure) {
+  close(std::move(failure));
+}
 
 }  // namespace sipline::transport

@@ -7,10 +7,9 @@
 // outstanding asynchronous operation; once closed, late completions find
 // `closed_` set and stop.
 
+#include <array>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-
-#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -64,12 +63,9 @@ class StreamConnection final : public std::enable_shared_from_this<StreamConnect
                                                     TlsContexts* tls, const sip::Target& target,
                                                     std::uint32_t seed);
   // A connection a listener accepted. `tls_server` is required for TLS.
-  static std::shared_ptr<StreamConnection> inbound(asio::ip::tcp::socket socket,
-                                                   runtime::TimerService& timers,
-                                                   ConnectionOwner& owner,
-                                                   const ConnectionSettings& settings,
-                                                   asio::ssl::context* tls_server,
-                                                   std::uint32_t seed);
+  static std::shared_ptr<StreamConnection> inbound(
+      asio::ip::tcp::socket socket, runtime::TimerService& timers, ConnectionOwner& owner,
+      const ConnectionSettings& settings, asio::ssl::context* tls_server, std::uint32_t seed);
 
   ~StreamConnection() override;
   StreamConnection(const StreamConnection&) = delete;
@@ -118,7 +114,7 @@ class StreamConnection final : public std::enable_shared_from_this<StreamConnect
   // Closes the socket and tells the owner. The failure is passed on only
   // when someone can care: an outbound connection, a flow with keep-alive,
   // or bytes that were still waiting to go out.
-  void close(std::optional<TransportFailure> failure);
+  void close(const std::optional<TransportFailure>& failure);
 
   // StreamSession::Sink
   void write(std::string_view bytes) override;

@@ -22,7 +22,7 @@ StreamSession::StreamSession(runtime::TimerService& timers, Sink& sink, Settings
                              std::uint32_t jitter_seed)
     : timers_(timers),
       sink_(sink),
-      settings_(std::move(settings)),
+      settings_(settings),
       framer_(settings_.limits),
       rng_(jitter_seed) {}
 
@@ -36,7 +36,8 @@ void StreamSession::received(std::string_view bytes) {
     switch (frame.kind) {
       case sip::StreamFrame::Kind::message: {
         progressed = true;
-        Result<sip::Message> message = sip::Message::parse(std::move(frame.bytes), settings_.limits);
+        Result<sip::Message> message =
+            sip::Message::parse(std::move(frame.bytes), settings_.limits);
         if (message) {
           sink_.message(std::move(message).value());
         } else {

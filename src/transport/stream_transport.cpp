@@ -1,7 +1,6 @@
 #include "transport/stream_transport.hpp"
 
 #include <asio/ip/v6_only.hpp>
-
 #include <utility>
 
 #include "transport/endpoints.hpp"
@@ -27,7 +26,9 @@ StreamTransport::StreamTransport(asio::io_context& io, runtime::TimerService& ti
       tls_(tls),
       seeds_(std::random_device{}()) {}
 
-StreamTransport::~StreamTransport() { close(); }
+StreamTransport::~StreamTransport() {
+  close();
+}
 
 ConnectionSettings StreamTransport::connection_settings() const {
   ConnectionSettings settings;
@@ -59,7 +60,8 @@ Result<sip::Target> StreamTransport::listen(const sip::Target& local) {
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return fail(Errc::io, "cannot listen on " + std::string(sip::to_string(kind_)) + " " +
-                              local.address + ":" + std::to_string(local.port) + ": " + ec.message());
+                              local.address + ":" + std::to_string(local.port) + ": " +
+                              ec.message());
   }
   const auto bound = acceptor.local_endpoint(ec);
   if (ec) return fail(Errc::io, "cannot read the listening address: " + ec.message());
@@ -96,8 +98,9 @@ void StreamTransport::accepted(Listener& listener, asio::ip::tcp::socket socket)
     return;
   }
   asio::ssl::context* server = tls_ != nullptr ? tls_->server() : nullptr;
-  auto connection = StreamConnection::inbound(std::move(socket), timers_, *this,
-                                              connection_settings(), server, static_cast<std::uint32_t>(seeds_()));
+  auto connection =
+      StreamConnection::inbound(std::move(socket), timers_, *this, connection_settings(), server,
+                                static_cast<std::uint32_t>(seeds_()));
   const sip::Target& peer = connection->peer();
   connection->set_id(table_.add(inbound_key(kind_, peer.address, peer.port), connection));
   connection->start_accept();
@@ -108,7 +111,9 @@ StreamConnection* StreamTransport::find(const sip::Target& to) const {
   return entry != nullptr ? entry->get() : nullptr;
 }
 
-bool StreamTransport::has_connection(const sip::Target& to) const { return find(to) != nullptr; }
+bool StreamTransport::has_connection(const sip::Target& to) const {
+  return find(to) != nullptr;
+}
 
 SendOutcome StreamTransport::send(std::string_view bytes, const sip::Target& to) {
   if (kind_ == sip::TransportKind::tls && tls_ == nullptr) {
@@ -121,8 +126,8 @@ SendOutcome StreamTransport::send(std::string_view bytes, const sip::Target& to)
   if (table_.size() >= options_.max_connections) {
     return TransportFailure{sip::TransportError::unreachable, "too many connections"};
   }
-  auto connection = StreamConnection::outbound(io_, timers_, *this, connection_settings(), tls_,
-                                               to, static_cast<std::uint32_t>(seeds_()));
+  auto connection = StreamConnection::outbound(io_, timers_, *this, connection_settings(), tls_, to,
+                                               static_cast<std::uint32_t>(seeds_()));
   connection->set_id(table_.add(key_for(to), connection));
   SendOutcome queued = connection->send(bytes);
   connection->start_connect(asio::ip::tcp::endpoint(*address, to.port));
@@ -140,6 +145,15 @@ Result<void> StreamTransport::start_keepalive(const sip::Target& flow, runtime::
 
 void StreamTransport::stop_keepalive(const sip::Target& flow) {
   if (StreamConnection* connection = find(flow)) connection->stop_keepalive();
+}
+
+void StreamTransport::drop(const sip::Target& to) {
+  auto* entry = table_.find(key_for(to));
+  if (entry == nullptr) return;
+  // A copy keeps the connection alive until shutdown() has returned.
+  const std::shared_ptr<StreamConnection> connection = *entry;
+  connection->shutdown();
+  table_.remove(connection->id());
 }
 
 Result<sip::Target> StreamTransport::local_address_for(const sip::Target& to) const {
@@ -195,6 +209,7 @@ void StreamTransport::connection_closed(StreamConnection& connection,
                                         const std::optional<TransportFailure>& failure) {
   upcalls_.malformed_stream_messages += connection.dropped_messages();
   // Copied first: removing the entry may release the last other reference.
+  // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
   const sip::Target peer = connection.peer();
   table_.remove(connection.id());
   if (failure && upcalls_.events != nullptr) upcalls_.events->on_transport_error(peer, *failure);

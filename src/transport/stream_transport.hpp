@@ -12,7 +12,6 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-
 #include <memory>
 #include <optional>
 #include <random>
@@ -46,6 +45,8 @@ class StreamTransport final : private ConnectionOwner {
 
   Result<void> start_keepalive(const sip::Target& flow, runtime::Duration interval);
   void stop_keepalive(const sip::Target& flow);
+  // Closes the connection to `to`, if any, without reporting it.
+  void drop(const sip::Target& to);
 
   // An existing connection's local end; otherwise the listener's port (0
   // without one) on the address the route to `to` leaves from.

@@ -13,8 +13,7 @@ namespace sipline::transport {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -37,7 +36,8 @@ Result<std::unique_ptr<TlsContexts>> TlsContexts::create(const TlsOptions& optio
   asio::ssl::context& client = contexts->client_;
   // RFC 8996: nothing older than TLS 1.2.
   SSL_CTX_set_min_proto_version(client.native_handle(), TLS1_2_VERSION);
-  client.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression, ec);
+  client.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression,
+                     ec);
   if (options.ca_file.empty() && options.ca_dir.empty()) {
     client.set_default_verify_paths(ec);
     SIPLINE_TRY(check(ec, "cannot load the system trust store", ""));
@@ -50,7 +50,8 @@ Result<std::unique_ptr<TlsContexts>> TlsContexts::create(const TlsOptions& optio
     client.add_verify_path(options.ca_dir, ec);
     SIPLINE_TRY(check(ec, "cannot use CA directory", options.ca_dir));
   }
-  client.set_verify_mode(options.verify_server ? asio::ssl::verify_peer : asio::ssl::verify_none, ec);
+  client.set_verify_mode(options.verify_server ? asio::ssl::verify_peer : asio::ssl::verify_none,
+                         ec);
 
   if (options.cert_file.empty() != options.key_file.empty()) {
     return fail(Errc::missing, "TLS certificate and key must be given together");
@@ -63,9 +64,8 @@ Result<std::unique_ptr<TlsContexts>> TlsContexts::create(const TlsOptions& optio
 
     auto server = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(server->native_handle(), TLS1_2_VERSION);
-    server->set_options(asio::ssl::context::default_workarounds |
-                            asio::ssl::context::no_compression,
-                        ec);
+    server->set_options(
+        asio::ssl::context::default_workarounds | asio::ssl::context::no_compression, ec);
     server->use_certificate_chain_file(options.cert_file, ec);
     SIPLINE_TRY(check(ec, "cannot load certificate", options.cert_file));
     server->use_private_key_file(options.key_file, asio::ssl::context::pem, ec);

@@ -10,7 +10,6 @@
 
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl.hpp>
-
 #include <memory>
 #include <string>
 #include <system_error>

@@ -100,6 +100,12 @@ class Transport : public sip::TransportSink {
   virtual Result<void> start_keepalive(const sip::Target& flow, runtime::Duration interval) = 0;
   virtual void stop_keepalive(const sip::Target& flow) = 0;
 
+  // Closes the TCP/TLS connection to `flow` without reporting anything: a
+  // transaction timed out on it, so the peer or the path is gone and the next
+  // request must open a new connection rather than queue behind the kernel's
+  // retransmissions on this one. No-op for UDP or when there is no such flow.
+  virtual void close_flow(const sip::Target& flow) { (void)flow; }
+
   // The local transport address messages to `to` would leave from, for Via
   // sent-by and Contact.
   virtual Result<sip::Target> local_address_for(const sip::Target& to) const = 0;

@@ -1,13 +1,13 @@
 #include "transport/udp_transport.hpp"
 
-#include <asio/ip/v6_only.hpp>
-#include <asio/post.hpp>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
+#include <asio/ip/v6_only.hpp>
+#include <asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -52,11 +52,13 @@ std::optional<TransportFailure> failure_from_icmp(const sock_extended_err& error
       // Path MTU news, not a verdict on the destination.
       return std::nullopt;
     default:
-      return TransportFailure{TransportError::unreachable, std::strerror(static_cast<int>(error.ee_errno))};
+      return TransportFailure{TransportError::unreachable,
+                              std::strerror(static_cast<int>(error.ee_errno))};
   }
 }
 
-std::optional<asio::ip::address> address_from(const sockaddr_storage& storage, std::uint16_t& port) {
+std::optional<asio::ip::address> address_from(const sockaddr_storage& storage,
+                                              std::uint16_t& port) {
   if (storage.ss_family == AF_INET) {
     sockaddr_in in{};
     std::memcpy(&in, &storage, sizeof in);
@@ -89,7 +91,9 @@ struct UdpTransport::Socket {
 UdpTransport::UdpTransport(asio::io_context& io, Upcalls& upcalls, const sip::Limits& limits)
     : io_(io), upcalls_(upcalls), limits_(limits), buffer_(datagram_buffer_size) {}
 
-UdpTransport::~UdpTransport() { close(); }
+UdpTransport::~UdpTransport() {
+  close();
+}
 
 Result<sip::Target> UdpTransport::bind(const sip::Target& local) {
   auto address = parse_address(local.address);
@@ -109,7 +113,9 @@ Result<sip::Target> UdpTransport::bind(const sip::Target& local) {
   const int on = 1;
   const int rc = v6 ? ::setsockopt(s.native_handle(), SOL_IPV6, IPV6_RECVERR, &on, sizeof on)
                     : ::setsockopt(s.native_handle(), SOL_IP, IP_RECVERR, &on, sizeof on);
-  if (rc != 0) return fail(Errc::io, std::string("cannot enable ICMP error reports: ") + std::strerror(errno));
+  if (rc != 0) {
+    return fail(Errc::io, std::string("cannot enable ICMP error reports: ") + std::strerror(errno));
+  }
 
   const asio::ip::udp::endpoint bound = s.local_endpoint(ec);
   if (ec) return fail(Errc::io, "cannot read the bound UDP address: " + ec.message());
@@ -163,12 +169,13 @@ SendOutcome UdpTransport::send(std::string_view bytes, const sip::Target& to) {
       return {};
     }
     if (ec == asio::error::message_size) {
-      return TransportFailure{sip::TransportError::unreachable,
-                              "message too large for UDP (" + std::to_string(bytes.size()) + " bytes)"};
+      return TransportFailure{
+          sip::TransportError::unreachable,
+          "message too large for UDP (" + std::to_string(bytes.size()) + " bytes)"};
     }
-    if (attempt == 0 && (ec == asio::error::connection_refused ||
-                         ec == asio::error::host_unreachable ||
-                         ec == asio::error::network_unreachable)) {
+    if (attempt == 0 &&
+        (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
+         ec == asio::error::network_unreachable)) {
       // The kernel hands a pending ICMP error for *another* destination to
       // the next send on the socket; consume the queue and try once more.
       drain_errors(*socket, true);
@@ -262,9 +269,9 @@ void UdpTransport::on_datagram(Socket& socket, std::string_view bytes,
   const sip::Target source = to_target(sip::TransportKind::udp, from);
   if (is_stun(bytes)) {
     if (upcalls_.stun != nullptr) {
-      upcalls_.stun->on_stun(
-          std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
-          source, socket.local);
+      upcalls_.stun->on_stun(std::span<const std::uint8_t>(
+                                 reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+                             source, socket.local);
     }
     return;
   }
@@ -289,11 +296,12 @@ void UdpTransport::report(const sip::Target& target, TransportFailure failure, b
     if (upcalls_.events != nullptr) upcalls_.events->on_transport_error(target, failure);
     return;
   }
-  asio::post(io_, [alive = std::weak_ptr<bool>(alive_), this, target, failure = std::move(failure)] {
-    const auto token = alive.lock();
-    if (!token || !*token) return;
-    if (upcalls_.events != nullptr) upcalls_.events->on_transport_error(target, failure);
-  });
+  asio::post(io_,
+             [alive = std::weak_ptr<bool>(alive_), this, target, failure = std::move(failure)] {
+               const auto token = alive.lock();
+               if (!token || !*token) return;
+               if (upcalls_.events != nullptr) upcalls_.events->on_transport_error(target, failure);
+             });
 }
 
 }  // namespace sipline::transport

@@ -14,7 +14,6 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/udp.hpp>
-
 #include <memory>
 #include <string_view>
 #include <vector>

@@ -36,6 +36,10 @@ void ClientNonInviteTransaction::start() {
   if (!sip::is_reliable(target_.transport)) {
     interval_ = config_.timer_e();
     timer_e_ = env_.start_timer(interval_, [this] { on_timer_e(); });
+  } else if (config_.retransmit_budget) {
+    // Reliable: no retransmissions, but the same silence budget in time.
+    timer_e_ = env_.start_timer(budget_deadline(config_, *config_.retransmit_budget, true),
+                                [this] { on_silence_deadline(); });
   }
   timer_f_ = env_.start_timer(config_.timer_f(), [this] { on_timer_f(); });
 }
@@ -53,6 +57,12 @@ void ClientNonInviteTransaction::on_timer_e() {
   ++retransmissions_;
   interval_ = state_ == State::proceeding ? config_.t2 : next_interval(interval_, config_, true);
   timer_e_ = env_.start_timer(interval_, [this] { on_timer_e(); });
+}
+
+void ClientNonInviteTransaction::on_silence_deadline() {
+  // Like the budget over UDP, only silence counts: a provisional response
+  // means the server is alive and Timer F alone decides.
+  if (state_ == State::trying) terminate(EndReason::timeout);
 }
 
 void ClientNonInviteTransaction::on_timer_f() {

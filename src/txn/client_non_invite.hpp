@@ -33,6 +33,7 @@ class ClientNonInviteTransaction final : public ClientTransaction {
 
  private:
   void on_timer_e();
+  void on_silence_deadline();
   void on_timer_f();
   void on_timer_k();
   void terminate(EndReason reason);

@@ -19,8 +19,9 @@ class KeyWriter {
   KeyWriter& lowercase_field(std::string_view value) {
     key_ += std::to_string(value.size());
     key_.push_back(':');
-    for (char c : value)
+    for (char c : value) {
       key_.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
     return *this;
   }
   std::string take() { return std::move(key_); }

@@ -34,8 +34,10 @@ struct TimerConfig {
   // the transaction ends when the next one would be due: with a budget of 3
   // and T1 = 500 ms the sends are at 0, 0.5, 1.5 and 3.5 s and the timeout is
   // at 7.5 s; a budget of 0 times out at T1. Timer B/F still bound it. Empty:
-  // RFC timing only. Reliable transports never retransmit, so it does not
-  // apply to them.
+  // RFC timing only. Reliable transports never retransmit; there the budget
+  // becomes a silence deadline at the instant the unreliable schedule would
+  // have given up (budget_deadline()), so a blackholed TCP or TLS server is
+  // left as fast as a UDP one instead of after Timer B/F.
   std::optional<std::uint8_t> retransmit_budget;
   static constexpr std::uint8_t max_retransmit_budget = 20;
 
@@ -78,6 +80,19 @@ struct TimerConfig {
 inline Duration next_interval(Duration current, const TimerConfig& config, bool capped) {
   const Duration doubled = 2 * current;
   return capped ? std::min(doubled, config.t2) : doubled;
+}
+
+// When a transaction with `budget` retransmissions times out, counted from
+// the first send: T1 + 2*T1 + ... over budget + 1 intervals, each capped at
+// T2 when `capped` (non-INVITE), e.g. 0.5 + 1 + 2 = 3.5 s for a budget of 2.
+inline Duration budget_deadline(const TimerConfig& config, std::uint8_t budget, bool capped) {
+  Duration interval = config.t1;
+  Duration total = interval;
+  for (std::uint8_t i = 0; i < budget; ++i) {
+    interval = next_interval(interval, config, capped);
+    total += interval;
+  }
+  return total;
 }
 
 }  // namespace sipline::txn

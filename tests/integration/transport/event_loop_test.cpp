@@ -43,7 +43,9 @@ TEST(EventLoop, CancelledAndDestroyedTimersDoNotFire) {
   EventLoop loop;
   int fired = 0;
   Timer cancelled = loop.start(5ms, [&] { fired += 100; });
-  { Timer dropped = loop.start(5ms, [&] { fired += 10; }); }
+  {
+    Timer dropped = loop.start(5ms, [&] { fired += 10; });
+  }
   Timer kept = loop.start(15ms, [&] { fired += 1; });
   cancelled.cancel();
   EXPECT_FALSE(cancelled.armed());

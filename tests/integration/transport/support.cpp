@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,12 +10,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "sip/builder.hpp"
 
@@ -91,7 +91,9 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   }
 }
 
-bool ChildProcess::running() { return pid_ > 0 && !wait_exit(0ms).has_value(); }
+bool ChildProcess::running() {
+  return pid_ > 0 && !wait_exit(0ms).has_value();
+}
 
 void ChildProcess::kill() noexcept {
   if (pid_ <= 0) return;
@@ -120,7 +122,8 @@ std::string find_program(const std::string& name) {
   std::size_t start = 0;
   while (start <= dirs.size()) {
     const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / name;
+    const std::filesystem::path candidate =
+        std::filesystem::path(dirs.substr(start, end - start)) / name;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
     start = end + 1;
   }
@@ -189,8 +192,8 @@ std::optional<Certificates> make_certificates(const std::filesystem::path& dir) 
   const auto p = [&dir](const char* name) { return (dir / name).string(); };
   std::mt19937_64 rng(std::random_device{}());
   const auto serial = [&rng] { return std::to_string(rng() % 1'000'000'000 + 1); };
-  const std::vector<std::string> ec_key = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                           "-nodes"};
+  const std::vector<std::string> ec_key = {"-newkey", "ec", "-pkeyopt",
+                                           "ec_paramgen_curve:prime256v1", "-nodes"};
 
   std::vector<std::string> ca = {openssl, "req", "-x509"};
   ca.insert(ca.end(), ec_key.begin(), ec_key.end());
@@ -212,11 +215,11 @@ std::optional<Certificates> make_certificates(const std::filesystem::path& dir) 
     req.insert(req.end(), {"-keyout", p((name + ".key").c_str()), "-out",
                            p((name + ".csr").c_str()), "-subj", "/CN=" + cn});
     if (!run_command(req, log)) return false;
-    return run_command({openssl, "x509", "-req", "-in", p((name + ".csr").c_str()), "-CA",
-                        p("ca.crt"), "-CAkey", p("ca.key"), "-set_serial", serial(), "-out",
-                        p((name + ".crt").c_str()), "-days", "2", "-extfile",
-                        p((name + ".ext").c_str())},
-                       log);
+    return run_command(
+        {openssl, "x509", "-req", "-in", p((name + ".csr").c_str()), "-CA", p("ca.crt"), "-CAkey",
+         p("ca.key"), "-set_serial", serial(), "-out", p((name + ".crt").c_str()), "-days", "2",
+         "-extfile", p((name + ".ext").c_str())},
+        log);
   };
   if (!issue("server", "sip.test", "DNS:sip.test,IP:127.0.0.1")) return std::nullopt;
   // The common name deliberately matches nothing: only the URI can.
@@ -246,8 +249,8 @@ std::string request_text(std::string_view method, const sip::Target& to, const s
   return out;
 }
 
-sip::Message request_message(std::string_view method, const sip::Target& to,
-                             const sip::Target& via, std::string_view tag) {
+sip::Message request_message(std::string_view method, const sip::Target& to, const sip::Target& via,
+                             std::string_view tag) {
   auto parsed = sip::Message::parse(request_text(method, to, via, tag));
   return std::move(parsed).value();
 }
@@ -274,7 +277,15 @@ std::size_t Recorder::requests() const {
   return n;
 }
 
-std::size_t Recorder::responses() const { return messages.size() - requests(); }
+std::size_t Recorder::responses() const {
+  return messages.size() - requests();
+}
+
+void report_ms(const std::string& key, std::chrono::steady_clock::duration d) {
+  const double ms = std::chrono::duration<double, std::milli>(d).count();
+  std::printf("[ measured ] %s: %.2f ms\n", key.c_str(), ms);
+  ::testing::Test::RecordProperty(key + "_ms", std::to_string(ms));
+}
 
 std::unique_ptr<transport::SocketTransport> start_transport(runtime::EventLoop& loop,
                                                             transport::TransportOptions options,

@@ -75,23 +75,24 @@ std::string find_program(const std::string& name);
 std::uint16_t free_port(sip::TransportKind kind, const std::string& address = "127.0.0.1");
 
 // True once some process has bound `port` (our own bind then fails).
-bool port_taken(sip::TransportKind kind, std::uint16_t port, const std::string& address = "127.0.0.1");
+bool port_taken(sip::TransportKind kind, std::uint16_t port,
+                const std::string& address = "127.0.0.1");
 
 // A throwaway CA and server certificates made with the openssl CLI.
 struct Certificates {
   std::filesystem::path ca_cert;
   std::filesystem::path server_cert;  // subjectAltName DNS:sip.test, IP:127.0.0.1
   std::filesystem::path server_key;
-  std::filesystem::path uri_cert;     // subjectAltName URI:sip:uri-only.test only
+  std::filesystem::path uri_cert;  // subjectAltName URI:sip:uri-only.test only
   std::filesystem::path uri_key;
 };
 std::optional<Certificates> make_certificates(const std::filesystem::path& dir);
 
 // A request with the mandatory headers (RFC 3261 §8.1.1), unique per `tag`.
-std::string request_text(std::string_view method, const sip::Target& to,
-                         const sip::Target& via, std::string_view tag);
-sip::Message request_message(std::string_view method, const sip::Target& to,
-                             const sip::Target& via, std::string_view tag);
+std::string request_text(std::string_view method, const sip::Target& to, const sip::Target& via,
+                         std::string_view tag);
+sip::Message request_message(std::string_view method, const sip::Target& to, const sip::Target& via,
+                             std::string_view tag);
 
 // Records what the transport reports, optionally answering requests with 200.
 class Recorder : public transport::TransportEvents {
@@ -124,9 +125,14 @@ class Recorder : public transport::TransportEvents {
   std::vector<sip::Target> pongs;
 };
 
+// Prints "[ measured ] <key>: <ms> ms" and records it as a test property
+// (in the XML report), so that the figures a test asserts are also visible.
+void report_ms(const std::string& key, std::chrono::steady_clock::duration d);
+
 // A started SocketTransport on loopback with the given listeners.
-std::unique_ptr<transport::SocketTransport> start_transport(
-    runtime::EventLoop& loop, transport::TransportOptions options, Recorder& recorder);
+std::unique_ptr<transport::SocketTransport> start_transport(runtime::EventLoop& loop,
+                                                            transport::TransportOptions options,
+                                                            Recorder& recorder);
 
 // The bound address of the given kind.
 sip::Target bound(const transport::SocketTransport& transport, sip::TransportKind kind);

@@ -5,7 +5,6 @@
 
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -110,6 +109,7 @@ TEST_F(TcpTest, ConnectionRefusedIsReportedWellUnder100ms) {
   EXPECT_EQ(f.target, dead);
   EXPECT_EQ(f.failure.reason, sip::TransportError::refused);
   EXPECT_EQ(f.failure.detail, "connection refused");
+  report_ms("tcp_connect_refused", f.at - sent_at);
   EXPECT_LT(f.at - sent_at, 100ms);
   EXPECT_FALSE(a->has_connection(dead));
 }
@@ -145,7 +145,8 @@ TEST_F(TcpTest, ConnectTimeout) {
 }
 
 TEST_F(TcpTest, ResetByPeerIsReported) {
-  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  asio::ip::tcp::acceptor acceptor(io,
+                                   asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   asio::ip::tcp::socket peer(io);
   bool accepted = false;
   acceptor.async_accept(peer, [&](const std::error_code& ec) { accepted = !ec; });
@@ -178,9 +179,8 @@ TEST_F(TcpTest, IdleConnectionsCloseQuietly) {
   EXPECT_EQ(a->stats().tcp_connections, 1u);
   // A closes after 200 ms of silence; B sees the close of an inbound flow
   // that owed nothing and stays quiet too.
-  ASSERT_TRUE(loop.run_until([&] {
-    return a->stats().tcp_connections == 0 && b->stats().tcp_connections == 0;
-  }, 3s));
+  ASSERT_TRUE(loop.run_until(
+      [&] { return a->stats().tcp_connections == 0 && b->stats().tcp_connections == 0; }, 3s));
   EXPECT_TRUE(a_events.failures.empty());
   EXPECT_TRUE(b_events.failures.empty());
 }
@@ -208,7 +208,8 @@ TEST_F(TcpTest, KeepAlivePingsAreAnsweredWithPongs) {
 
 TEST_F(TcpTest, SilentPeerFailsTheKeepAlive) {
   // Accepts and reads, but never answers a ping.
-  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  asio::ip::tcp::acceptor acceptor(io,
+                                   asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   asio::ip::tcp::socket peer(io);
   acceptor.async_accept(peer, [](const std::error_code&) {});
 

@@ -6,8 +6,8 @@
 
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
-
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -183,6 +183,40 @@ TEST_F(TlsTest, ListenerSurvivesAPlainTextClient) {
 
   exchange(*a, to, "after-plain");
   EXPECT_TRUE(a_events.failures.empty());
+  EXPECT_EQ(a_events.responses(), 1u);
+}
+
+TEST_F(TlsTest, Ipv6VerifiedExchange) {
+  transport::TransportOptions v6 = server();
+  v6.listen[0].address = "::1";
+  auto b = start_transport(loop, v6, b_events);
+  auto a = start_transport(loop, client(), a_events);
+  ASSERT_TRUE(a && b);
+  b_events.answer_with = b.get();
+  const Target to = tls_target(*b, "sip.test");
+  ASSERT_EQ(to.address, "::1");
+  exchange(*a, to, "tls-v6");
+  ASSERT_TRUE(a_events.failures.empty()) << describe(a_events.failures[0].failure);
+  ASSERT_EQ(a_events.responses(), 1u);
+  EXPECT_EQ(a_events.messages[0].source, to);
+  EXPECT_EQ(b_events.messages[0].source.address, "::1");
+}
+
+TEST_F(TlsTest, CaDirectoryIsATrustAnchor) {
+  // A hashed directory (openssl rehash) instead of a file.
+  const auto ca_dir = dir.path() / "ca-dir";
+  std::filesystem::create_directories(ca_dir);
+  std::filesystem::copy_file(certs->ca_cert, ca_dir / "ca.pem");
+  ASSERT_TRUE(
+      run_command({find_program("openssl"), "rehash", ca_dir.string()}, dir.path() / "rehash.log"));
+  auto b = start_transport(loop, server(), b_events);
+  transport::TransportOptions by_dir;
+  by_dir.tls.ca_dir = ca_dir.string();
+  auto a = start_transport(loop, by_dir, a_events);
+  ASSERT_TRUE(a && b);
+  b_events.answer_with = b.get();
+  exchange(*a, tls_target(*b, "sip.test"), "ca-dir");
+  ASSERT_TRUE(a_events.failures.empty()) << describe(a_events.failures[0].failure);
   EXPECT_EQ(a_events.responses(), 1u);
 }
 

@@ -73,13 +73,15 @@ TEST_F(UdpTest, IcmpPortUnreachableIsReportedAsRefusedWithinMilliseconds) {
   const Target dead{TransportKind::udp, "127.0.0.1", closed, {}};
 
   const auto sent_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(a->send_bytes(request_text("REGISTER", dead, bound(*a, TransportKind::udp), "icmp1"), dead));
+  ASSERT_TRUE(
+      a->send_bytes(request_text("REGISTER", dead, bound(*a, TransportKind::udp), "icmp1"), dead));
   ASSERT_TRUE(loop.run_until([&] { return !a_events.failures.empty(); }, 2s));
 
   const auto& f = a_events.failures[0];
   EXPECT_EQ(f.target, dead);
   EXPECT_EQ(f.failure.reason, sip::TransportError::refused);
   EXPECT_EQ(f.failure.detail, "ICMP port unreachable");
+  report_ms("udp_icmp_refused", f.at - sent_at);
   EXPECT_LT(f.at - sent_at, 100ms);
 }
 
@@ -91,7 +93,8 @@ TEST_F(UdpTest, EachRefusedDestinationIsNamed) {
   for (int i = 0; i < 3; ++i) {
     dead.push_back(Target{TransportKind::udp, "127.0.0.1", free_port(TransportKind::udp), {}});
   }
-  for (const auto& t : dead) ASSERT_TRUE(a->send_bytes(request_text("OPTIONS", t, from, "many"), t));
+  for (const auto& t : dead)
+    ASSERT_TRUE(a->send_bytes(request_text("OPTIONS", t, from, "many"), t));
   ASSERT_TRUE(loop.run_until([&] { return a_events.failures.size() >= 3; }, 2s));
   for (const auto& t : dead) {
     bool seen = false;
@@ -126,6 +129,7 @@ TEST_F(UdpTest, Ipv6RefusedAndExchange) {
   ASSERT_TRUE(loop.run_until([&] { return !a_events.failures.empty(); }, 2s));
   EXPECT_EQ(a_events.failures[0].target, dead);
   EXPECT_EQ(a_events.failures[0].failure.reason, sip::TransportError::refused);
+  report_ms("udp6_icmp_refused", a_events.failures[0].at - sent_at);
   EXPECT_LT(a_events.failures[0].at - sent_at, 100ms);
 }
 

@@ -127,9 +127,8 @@ TEST(MessageBuilder, PrependSetRemove) {
   EXPECT_EQ(values(*built, HeaderId::via),
             (std::vector<std::string>{"SIP/2.0/TCP only.example.com;branch=z9hG4bKonly"}));
   EXPECT_EQ(built->count(HeaderId::contact), 0u);
-  EXPECT_EQ(names(*built),
-            (std::vector<std::string>{"Max-Forwards", "To", "From", "Call-ID", "CSeq", "Via",
-                                      "Expires", "Content-Length"}));
+  EXPECT_EQ(names(*built), (std::vector<std::string>{"Max-Forwards", "To", "From", "Call-ID",
+                                                     "CSeq", "Via", "Expires", "Content-Length"}));
 }
 
 TEST(MessageBuilder, RemoveMatchesCompactAndAnyCase) {
@@ -185,9 +184,8 @@ TEST(MessageBuilder, FromCopiesAndUnfolds) {
   auto copy = b.build();
   ASSERT_TRUE(copy) << copy.error().message;
   EXPECT_EQ(copy->start_line(), original.start_line());
-  EXPECT_EQ(names(*copy), (std::vector<std::string>{"v", "Max-Forwards", "To", "From",
-                                                    "Call-ID", "CSeq", "Subject", "c",
-                                                    "Content-Length"}));
+  EXPECT_EQ(names(*copy), (std::vector<std::string>{"v", "Max-Forwards", "To", "From", "Call-ID",
+                                                    "CSeq", "Subject", "c", "Content-Length"}));
   EXPECT_EQ(copy->header(HeaderId::subject), "lunch today");
   EXPECT_EQ(copy->body(), "body");
   EXPECT_EQ(copy->content_type(), "text/plain");
@@ -215,13 +213,13 @@ TEST(MessageBuilder, LineBreaksCannotInjectHeaders) {
   std::vector<Case> cases;
   cases.push_back({register_request().add(HeaderId::subject, "hi\r\nVia: SIP/2.0/UDP evil"), 10,
                    "CRLF in value"});
-  cases.push_back({register_request().add(HeaderId::subject, "hi\nVia: SIP/2.0/UDP evil"), 10,
-                   "LF in value"});
-  cases.push_back({register_request().add(HeaderId::subject, "hi\rVia: SIP/2.0/UDP evil"), 10,
-                   "CR in value"});
+  cases.push_back(
+      {register_request().add(HeaderId::subject, "hi\nVia: SIP/2.0/UDP evil"), 10, "LF in value"});
+  cases.push_back(
+      {register_request().add(HeaderId::subject, "hi\rVia: SIP/2.0/UDP evil"), 10, "CR in value"});
   cases.push_back({register_request().add("X-A\r\nVia", "SIP/2.0/UDP evil"), 10, "CRLF in name"});
-  cases.push_back({register_request().add("Via: SIP/2.0/UDP evil\r\nX", "1"), 10,
-                   "header in name"});
+  cases.push_back(
+      {register_request().add("Via: SIP/2.0/UDP evil\r\nX", "1"), 10, "header in name"});
   cases.push_back({register_request().body("text/plain\r\nVia: SIP/2.0/UDP evil", "x"), 10,
                    "CRLF in content type"});
   cases.push_back({register_request().request_uri("sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP evil"), 9,
@@ -235,8 +233,7 @@ TEST(MessageBuilder, LineBreaksCannotInjectHeaders) {
     EXPECT_EQ(occurrences(bytes, "\rVia: SIP/2.0/UDP evil"), 0u) << c.what;
     EXPECT_EQ(occurrences(bytes, "\r\nVia:"), 1u) << c.what;  // only the real one
     const std::size_t head_end = bytes.find("\r\n\r\n") + 2;
-    EXPECT_EQ(occurrences(std::string_view(bytes).substr(0, head_end), "\r\n"), c.lines)
-        << c.what;
+    EXPECT_EQ(occurrences(std::string_view(bytes).substr(0, head_end), "\r\n"), c.lines) << c.what;
     EXPECT_EQ(occurrences(bytes, "\r"), occurrences(bytes, "\n")) << c.what;
     EXPECT_EQ(occurrences(bytes, "\r"), c.lines + 1) << c.what;
   }
@@ -339,9 +336,11 @@ TEST(ResponseTo, ReasonDefaultsAndOverrides) {
   auto parsed = Message::parse(kInvite);
   ASSERT_TRUE(parsed) << parsed.error().message;
   const Message& request = *parsed;
-  EXPECT_TRUE(response_to(request, 486, {}, "t").to_bytes().starts_with("SIP/2.0 486 Busy Here\r\n"));
-  EXPECT_TRUE(response_to(request, 423, {}, "t").to_bytes().starts_with(
-      "SIP/2.0 423 Interval Too Brief\r\n"));
+  EXPECT_TRUE(
+      response_to(request, 486, {}, "t").to_bytes().starts_with("SIP/2.0 486 Busy Here\r\n"));
+  EXPECT_TRUE(response_to(request, 423, {}, "t")
+                  .to_bytes()
+                  .starts_with("SIP/2.0 423 Interval Too Brief\r\n"));
   auto custom = response_to(request, 503, "Maintenance", "t").build();
   ASSERT_TRUE(custom) << custom.error().message;
   EXPECT_EQ(custom->status_code(), 503);
@@ -350,27 +349,62 @@ TEST(ResponseTo, ReasonDefaultsAndOverrides) {
 
 TEST(DefaultReason, Rfc3261Section21AndExtensions) {
   const std::pair<int, std::string_view> table[] = {
-      {100, "Trying"}, {180, "Ringing"}, {181, "Call Is Being Forwarded"}, {182, "Queued"},
-      {183, "Session Progress"}, {200, "OK"}, {300, "Multiple Choices"},
-      {301, "Moved Permanently"}, {302, "Moved Temporarily"}, {305, "Use Proxy"},
-      {380, "Alternative Service"}, {400, "Bad Request"}, {401, "Unauthorized"},
-      {402, "Payment Required"}, {403, "Forbidden"}, {404, "Not Found"},
-      {405, "Method Not Allowed"}, {406, "Not Acceptable"},
-      {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {410, "Gone"},
-      {413, "Request Entity Too Large"}, {414, "Request-URI Too Long"},
-      {415, "Unsupported Media Type"}, {416, "Unsupported URI Scheme"}, {420, "Bad Extension"},
-      {421, "Extension Required"}, {423, "Interval Too Brief"},
-      {480, "Temporarily Unavailable"}, {481, "Call/Transaction Does Not Exist"},
-      {482, "Loop Detected"}, {483, "Too Many Hops"}, {484, "Address Incomplete"},
-      {485, "Ambiguous"}, {486, "Busy Here"}, {487, "Request Terminated"},
-      {488, "Not Acceptable Here"}, {491, "Request Pending"}, {493, "Undecipherable"},
-      {500, "Server Internal Error"}, {501, "Not Implemented"}, {502, "Bad Gateway"},
-      {503, "Service Unavailable"}, {504, "Server Time-out"}, {505, "Version Not Supported"},
-      {513, "Message Too Large"}, {600, "Busy Everywhere"}, {603, "Decline"},
-      {604, "Does Not Exist Anywhere"}, {606, "Not Acceptable"},
+      {100, "Trying"},
+      {180, "Ringing"},
+      {181, "Call Is Being Forwarded"},
+      {182, "Queued"},
+      {183, "Session Progress"},
+      {200, "OK"},
+      {300, "Multiple Choices"},
+      {301, "Moved Permanently"},
+      {302, "Moved Temporarily"},
+      {305, "Use Proxy"},
+      {380, "Alternative Service"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {402, "Payment Required"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {406, "Not Acceptable"},
+      {407, "Proxy Authentication Required"},
+      {408, "Request Timeout"},
+      {410, "Gone"},
+      {413, "Request Entity Too Large"},
+      {414, "Request-URI Too Long"},
+      {415, "Unsupported Media Type"},
+      {416, "Unsupported URI Scheme"},
+      {420, "Bad Extension"},
+      {421, "Extension Required"},
+      {423, "Interval Too Brief"},
+      {480, "Temporarily Unavailable"},
+      {481, "Call/Transaction Does Not Exist"},
+      {482, "Loop Detected"},
+      {483, "Too Many Hops"},
+      {484, "Address Incomplete"},
+      {485, "Ambiguous"},
+      {486, "Busy Here"},
+      {487, "Request Terminated"},
+      {488, "Not Acceptable Here"},
+      {491, "Request Pending"},
+      {493, "Undecipherable"},
+      {500, "Server Internal Error"},
+      {501, "Not Implemented"},
+      {502, "Bad Gateway"},
+      {503, "Service Unavailable"},
+      {504, "Server Time-out"},
+      {505, "Version Not Supported"},
+      {513, "Message Too Large"},
+      {600, "Busy Everywhere"},
+      {603, "Decline"},
+      {604, "Does Not Exist Anywhere"},
+      {606, "Not Acceptable"},
       // Extensions.
-      {422, "Session Interval Too Small"}, {489, "Bad Event"}, {430, "Flow Failed"},
-      {439, "First Hop Lacks Outbound Support"}, {580, "Precondition Failure"},
+      {422, "Session Interval Too Small"},
+      {489, "Bad Event"},
+      {430, "Flow Failed"},
+      {439, "First Hop Lacks Outbound Support"},
+      {580, "Precondition Failure"},
   };
   for (const auto& [code, reason] : table) EXPECT_EQ(default_reason(code), reason) << code;
 }

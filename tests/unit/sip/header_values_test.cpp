@@ -98,8 +98,7 @@ TEST(RetryAfter, Errors) {
 // ---- Comma-separated lists ---------------------------------------------------
 
 TEST(CommaList, SplitsAtTopLevelCommasOnly) {
-  auto list = split_comma_list(
-      " a , \"b, still b\" ,<sip:c@x;p=1,2>;q=1,\r\n d\t,e\"x,y\"z ");
+  auto list = split_comma_list(" a , \"b, still b\" ,<sip:c@x;p=1,2>;q=1,\r\n d\t,e\"x,y\"z ");
   ASSERT_TRUE(list) << list.error().message;
   EXPECT_EQ(*list, (Views{"a", "\"b, still b\"", "<sip:c@x;p=1,2>;q=1", "d", "e\"x,y\"z"}));
   EXPECT_EQ(*split_comma_list("single"), (Views{"single"}));
@@ -155,17 +154,25 @@ TEST(HeaderNames, EveryCanonicalNameRoundTrips) {
 }
 
 TEST(HeaderNames, CompactForms) {
-  const std::vector<std::pair<char, HeaderId>> compact = {
-      {'a', HeaderId::accept_contact}, {'b', HeaderId::referred_by},
-      {'c', HeaderId::content_type},   {'d', HeaderId::request_disposition},
-      {'e', HeaderId::content_encoding}, {'f', HeaderId::from},
-      {'i', HeaderId::call_id},        {'j', HeaderId::reject_contact},
-      {'k', HeaderId::supported},      {'l', HeaderId::content_length},
-      {'m', HeaderId::contact},        {'o', HeaderId::event},
-      {'r', HeaderId::refer_to},       {'s', HeaderId::subject},
-      {'t', HeaderId::to},             {'u', HeaderId::allow_events},
-      {'v', HeaderId::via},            {'x', HeaderId::session_expires},
-      {'y', HeaderId::identity}};
+  const std::vector<std::pair<char, HeaderId>> compact = {{'a', HeaderId::accept_contact},
+                                                          {'b', HeaderId::referred_by},
+                                                          {'c', HeaderId::content_type},
+                                                          {'d', HeaderId::request_disposition},
+                                                          {'e', HeaderId::content_encoding},
+                                                          {'f', HeaderId::from},
+                                                          {'i', HeaderId::call_id},
+                                                          {'j', HeaderId::reject_contact},
+                                                          {'k', HeaderId::supported},
+                                                          {'l', HeaderId::content_length},
+                                                          {'m', HeaderId::contact},
+                                                          {'o', HeaderId::event},
+                                                          {'r', HeaderId::refer_to},
+                                                          {'s', HeaderId::subject},
+                                                          {'t', HeaderId::to},
+                                                          {'u', HeaderId::allow_events},
+                                                          {'v', HeaderId::via},
+                                                          {'x', HeaderId::session_expires},
+                                                          {'y', HeaderId::identity}};
   for (const auto& [letter, id] : compact) {
     EXPECT_EQ(lookup_header(std::string(1, letter)), id) << letter;
     EXPECT_EQ(lookup_header(std::string(1, static_cast<char>(letter - 32))), id) << letter;
@@ -176,10 +183,10 @@ TEST(HeaderNames, CompactForms) {
 }
 
 TEST(HeaderNames, NothingElseMatches) {
-  for (std::string name : {""s, "Vias"s, "Vi"s, "X-Call-ID"s, "Call-I"s, "Call_ID"s, "Call ID"s,
-                           "Call\rID"s, "Call\x0DID"s, "Contact\x01"s, "Content-Lengthh"s,
-                           "Authentication-Infos"s, std::string(1000, 'a'), "Call-ID\0"s,
-                           "\0Via"s}) {
+  for (std::string name :
+       {""s, "Vias"s, "Vi"s, "X-Call-ID"s, "Call-I"s, "Call_ID"s, "Call ID"s, "Call\rID"s,
+        "Call\x0DID"s, "Contact\x01"s, "Content-Lengthh"s, "Authentication-Infos"s,
+        std::string(1000, 'a'), "Call-ID\0"s, "\0Via"s}) {
     EXPECT_EQ(lookup_header(name), HeaderId::unknown) << name;
   }
 }
@@ -192,8 +199,8 @@ TEST(Methods, RoundTripAndCaseSensitivity) {
     EXPECT_EQ(method_from(to_string(m)), m) << to_string(m);
   }
   EXPECT_EQ(to_string(Method::unknown), "");
-  for (const char* other : {"", "invite", "Invite", "INVITEX", "INVIT", "REGISTE", "PRAC",
-                            "OPTION", "NOTIFYY", "ack", "FOO", "I"}) {
+  for (const char* other : {"", "invite", "Invite", "INVITEX", "INVIT", "REGISTE", "PRAC", "OPTION",
+                            "NOTIFYY", "ack", "FOO", "I"}) {
     EXPECT_EQ(method_from(other), Method::unknown) << other;
   }
 }
@@ -326,8 +333,9 @@ TEST(MessageTokens, ListsAcrossFieldsAndCompactForms) {
 }
 
 TEST(MessageTokens, Errors) {
-  auto m = Message::parse(request_with("Allow: INVITE ACK\r\nSupported: a,,b\r\n"
-                                       "Require: \"quoted\"\r\n"));
+  auto m =
+      Message::parse(request_with("Allow: INVITE ACK\r\nSupported: a,,b\r\n"
+                                  "Require: \"quoted\"\r\n"));
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_EQ(m->tokens(HeaderId::allow).error().message, "Allow: value is not a token");
   EXPECT_EQ(m->tokens(HeaderId::supported).error().message, "Supported: empty list element");

@@ -101,12 +101,11 @@ TEST(MessageParse, DecodesTheCoreFieldsOfARequest) {
 }
 
 TEST(MessageParse, DecodesAStatusLine) {
-  auto m = Message::parse(text({"SIP/2.0 180 Ringing",
-                                "Via: SIP/2.0/TLS client.example.com;branch=z9hG4bKx;received=192.0.2.1",
-                                "From: <sip:a@example.com>;tag=1",
-                                "To: <sip:b@example.com>;tag=2",
-                                "Call-ID: x",
-                                "CSeq: 5 INVITE"}));
+  auto m =
+      Message::parse(text({"SIP/2.0 180 Ringing",
+                           "Via: SIP/2.0/TLS client.example.com;branch=z9hG4bKx;received=192.0.2.1",
+                           "From: <sip:a@example.com>;tag=1", "To: <sip:b@example.com>;tag=2",
+                           "Call-ID: x", "CSeq: 5 INVITE"}));
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_TRUE(m->is_response());
   EXPECT_EQ(m->status_code(), 180);
@@ -119,12 +118,14 @@ TEST(MessageParse, DecodesAStatusLine) {
 }
 
 TEST(MessageParse, StatusLineReasonMayBeEmptyOrUtf8) {
-  const std::string rest = "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
-                           "To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
+  const std::string rest =
+      "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+      "To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
   for (const auto& [line, reason] : std::vector<std::pair<std::string, std::string>>{
            {"SIP/2.0 100 ", ""},
            {"SIP/2.0 100", ""},
-           {"SIP/2.0 200 \xE2\x9C\x93 d\xC3\xA9j\xC3\xA0 vu\t%20", "\xE2\x9C\x93 d\xC3\xA9j\xC3\xA0 vu\t%20"},
+           {"SIP/2.0 200 \xE2\x9C\x93 d\xC3\xA9j\xC3\xA0 vu\t%20",
+            "\xE2\x9C\x93 d\xC3\xA9j\xC3\xA0 vu\t%20"},
            {"sip/2.0 699 Whatever", "Whatever"}}) {
     auto m = Message::parse(line + rest);
     ASSERT_TRUE(m) << line << ": " << m.error().message;
@@ -133,8 +134,9 @@ TEST(MessageParse, StatusLineReasonMayBeEmptyOrUtf8) {
 }
 
 TEST(MessageParse, RejectsBadStatusLines) {
-  const std::string rest = "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
-                           "To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
+  const std::string rest =
+      "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+      "To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
   EXPECT_EQ(parse_error("SIP/2.0 4294967301 Huge" + rest).code, Errc::malformed);
   EXPECT_EQ(parse_error("SIP/2.0 20 Short" + rest).code, Errc::malformed);
   EXPECT_EQ(parse_error("SIP/2.0 099 Low" + rest).code, Errc::out_of_range);
@@ -158,12 +160,10 @@ TEST(MessageParse, RejectsUnsupportedAndMalformedVersions) {
 }
 
 TEST(MessageParse, RequestLineNeedsExactlyOneSpaceBetweenElements) {
-  for (const char* line : {"REGISTER  sip:r.example.com SIP/2.0",
-                           "REGISTER sip:r.example.com  SIP/2.0",
-                           "REGISTER sip:r.example.com SIP/2.0 ",
-                           "REGISTER sip:r.example.com; lr SIP/2.0",
-                           "REGISTER sip:r.example.com",
-                           "REGISTER"}) {
+  for (const char* line :
+       {"REGISTER  sip:r.example.com SIP/2.0", "REGISTER sip:r.example.com  SIP/2.0",
+        "REGISTER sip:r.example.com SIP/2.0 ", "REGISTER sip:r.example.com; lr SIP/2.0",
+        "REGISTER sip:r.example.com", "REGISTER"}) {
     EXPECT_EQ(parse_error(request_with("REGISTER", line)).code, Errc::malformed) << line;
   }
 }
@@ -176,9 +176,9 @@ TEST(MessageParse, RequestUriMustBeAUri) {
   EXPECT_TRUE(parse_error(request_with("REGISTER", "REGISTER x-foo:a\"b SIP/2.0"))
                   .message.starts_with("Request-URI: "));
   // §19.1.1: no headers in a SIP Request-URI.
-  EXPECT_EQ(parse_error(request_with("REGISTER", "REGISTER sip:r.example.com?Subject=x SIP/2.0"))
-                .message,
-            "Request-URI: headers ('?') are not allowed here");
+  EXPECT_EQ(
+      parse_error(request_with("REGISTER", "REGISTER sip:r.example.com?Subject=x SIP/2.0")).message,
+      "Request-URI: headers ('?') are not allowed here");
 }
 
 TEST(MessageParse, OtherUriSchemesAreKeptOpaque) {
@@ -219,9 +219,10 @@ TEST(MessageParse, ContactAddrSpecCannotCarryUriHeaders) {
 TEST(MessageParse, DateMustBeRfc1123Gmt) {
   EXPECT_TRUE(Message::parse(request_plus("Date: Sat, 13 Nov 2010 23:29:00 GMT")));
   EXPECT_TRUE(Message::parse(request_plus("Date: sat, 13 nov 2010 23:29:00 gmt")));
-  for (const char* bad : {"Date: Sat, 13 Nov 2010 23:29:00 EST", "Date: Sat 13 Nov 2010 23:29:00 GMT",
-                          "Date: Sat, 13 Nov 2010 24:29:00 GMT", "Date: Sat, 13 Foo 2010 23:29:00 GMT",
-                          "Date: 1289690940", "Date:"}) {
+  for (const char* bad :
+       {"Date: Sat, 13 Nov 2010 23:29:00 EST", "Date: Sat 13 Nov 2010 23:29:00 GMT",
+        "Date: Sat, 13 Nov 2010 24:29:00 GMT", "Date: Sat, 13 Foo 2010 23:29:00 GMT",
+        "Date: 1289690940", "Date:"}) {
     EXPECT_TRUE(parse_error(request_plus(bad)).message.starts_with("Date: ")) << bad;
   }
 }
@@ -251,15 +252,19 @@ TEST(MessageParse, CSeqMethodMustMatchTheRequestMethod) {
   EXPECT_EQ(e.code, Errc::malformed);
   EXPECT_NE(e.message.find("CSeq"), std::string::npos);
   // Responses carry the method of the request they answer.
-  auto m = Message::parse(text({"SIP/2.0 200 OK", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
-                                "From: <sip:a@b>;tag=1", "To: <sip:a@b>", "Call-ID: c",
-                                "CSeq: 1 INVITE"}));
+  auto m = Message::parse(
+      text({"SIP/2.0 200 OK", "Via: SIP/2.0/UDP h;branch=z9hG4bK1", "From: <sip:a@b>;tag=1",
+            "To: <sip:a@b>", "Call-ID: c", "CSeq: 1 INVITE"}));
   EXPECT_TRUE(m) << m.error().message;
 }
 
 TEST(MessageParse, EachMandatoryHeaderIsRequired) {
-  for (const auto& [prefix, name] : std::vector<std::pair<std::string, std::string>>{
-           {"Via", "Via"}, {"From", "From"}, {"To", "To"}, {"Call-ID", "Call-ID"}, {"CSeq", "CSeq"}}) {
+  for (const auto& [prefix, name] :
+       std::vector<std::pair<std::string, std::string>>{{"Via", "Via"},
+                                                        {"From", "From"},
+                                                        {"To", "To"},
+                                                        {"Call-ID", "Call-ID"},
+                                                        {"CSeq", "CSeq"}}) {
     auto e = parse_error(request_with(prefix, ""));
     EXPECT_EQ(e.code, Errc::missing) << name;
     EXPECT_EQ(e.message, "missing " + name + " header field");
@@ -271,9 +276,9 @@ TEST(MessageParse, EachMandatoryHeaderIsRequired) {
 }
 
 TEST(MessageParse, SingleValuedCoreHeadersMustNotRepeat) {
-  for (const char* extra : {"To: <sip:bob@example.com>", "From: <sip:x@example.com>;tag=2",
-                            "Call-ID: other", "CSeq: 2 REGISTER", "Max-Forwards: 70",
-                            "Content-Type: text/plain", "i: other"}) {
+  for (const char* extra :
+       {"To: <sip:bob@example.com>", "From: <sip:x@example.com>;tag=2", "Call-ID: other",
+        "CSeq: 2 REGISTER", "Max-Forwards: 70", "Content-Type: text/plain", "i: other"}) {
     auto lines = request_lines();
     lines.insert(lines.begin() + 2, extra);
     if (std::string_view(extra).starts_with("Content-Type")) lines.insert(lines.begin() + 2, extra);
@@ -284,34 +289,34 @@ TEST(MessageParse, SingleValuedCoreHeadersMustNotRepeat) {
 }
 
 TEST(MessageParse, CompactFormsAreTheSameHeaders) {
-  auto m = Message::parse(text({"OPTIONS sip:bob@example.com SIP/2.0",
-                                "v: SIP/2.0/TCP host.example.com;branch=z9hG4bKa",
-                                "f: <sip:alice@example.com>;tag=x",
-                                "t: <sip:bob@example.com>",
-                                "i: abc@host",
-                                "CSeq: 9 OPTIONS",
-                                "m: <sip:alice@host.example.com>",
-                                "k: timer, 100rel",
-                                "c: text/plain",
-                                "l: 5",
-                                "e: gzip",
-                                "s: hello",
-                                "o: presence",
-                                "u: dialog",
-                                "r: <sip:carol@example.com>",
-                                "b: <sip:dave@example.com>",
-                                "x: 1800",
-                                "y: abc"},
-                               "hello"));
+  auto m = Message::parse(text(
+      {"OPTIONS sip:bob@example.com SIP/2.0", "v: SIP/2.0/TCP host.example.com;branch=z9hG4bKa",
+       "f: <sip:alice@example.com>;tag=x", "t: <sip:bob@example.com>", "i: abc@host",
+       "CSeq: 9 OPTIONS", "m: <sip:alice@host.example.com>", "k: timer, 100rel", "c: text/plain",
+       "l: 5", "e: gzip", "s: hello", "o: presence", "u: dialog", "r: <sip:carol@example.com>",
+       "b: <sip:dave@example.com>", "x: 1800", "y: abc"},
+      "hello"));
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_EQ(m->call_id(), "abc@host");
   EXPECT_EQ(m->content_type(), "text/plain");
   EXPECT_EQ(m->body(), "hello");
-  const std::vector<HeaderId> expected = {
-      HeaderId::via, HeaderId::from, HeaderId::to, HeaderId::call_id, HeaderId::cseq,
-      HeaderId::contact, HeaderId::supported, HeaderId::content_type, HeaderId::content_length,
-      HeaderId::content_encoding, HeaderId::subject, HeaderId::event, HeaderId::allow_events,
-      HeaderId::refer_to, HeaderId::referred_by, HeaderId::session_expires, HeaderId::identity};
+  const std::vector<HeaderId> expected = {HeaderId::via,
+                                          HeaderId::from,
+                                          HeaderId::to,
+                                          HeaderId::call_id,
+                                          HeaderId::cseq,
+                                          HeaderId::contact,
+                                          HeaderId::supported,
+                                          HeaderId::content_type,
+                                          HeaderId::content_length,
+                                          HeaderId::content_encoding,
+                                          HeaderId::subject,
+                                          HeaderId::event,
+                                          HeaderId::allow_events,
+                                          HeaderId::refer_to,
+                                          HeaderId::referred_by,
+                                          HeaderId::session_expires,
+                                          HeaderId::identity};
   ASSERT_EQ(m->headers().size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(m->headers()[i].id, expected[i]) << m->headers()[i].name;
@@ -322,10 +327,10 @@ TEST(MessageParse, CompactFormsAreTheSameHeaders) {
 }
 
 TEST(MessageParse, HeaderNamesAreCaseInsensitive) {
-  auto m = Message::parse(text({"OPTIONS sip:bob@example.com SIP/2.0",
-                                "vIA: SIP/2.0/UDP h;branch=z9hG4bK1", "FROM: <sip:a@b>;tag=1",
-                                "to: <sip:b@c>", "CALL-id: c", "cseq: 1 OPTIONS",
-                                "MaX-fOrWaRdS: 0068", "X-Custom: yes"}));
+  auto m = Message::parse(
+      text({"OPTIONS sip:bob@example.com SIP/2.0", "vIA: SIP/2.0/UDP h;branch=z9hG4bK1",
+            "FROM: <sip:a@b>;tag=1", "to: <sip:b@c>", "CALL-id: c", "cseq: 1 OPTIONS",
+            "MaX-fOrWaRdS: 0068", "X-Custom: yes"}));
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_EQ(m->max_forwards(), 68u);
   EXPECT_EQ(m->header("x-CUSTOM"), "yes");
@@ -339,36 +344,38 @@ TEST(MessageParse, HeaderNamesAreCaseInsensitive) {
 
 TEST(MessageParse, FoldedLinesAndExtensiveWhitespace) {
   // In the spirit of RFC 4475 §3.1.1.1: LWS and folding everywhere it may be.
-  const std::string bytes = text({
-      "INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0",
-      "TO :",
-      " sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n",
-      "from   : \"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>",
-      "  ;",
-      "  tag = 98asjd8",
-      "MaX-fOrWaRdS: 0068",
-      "Call-ID: wsinv.ndaksdj@192.0.2.1",
-      "Content-Length   : 150",
-      "cseq: 0009",
-      "  INVITE",
-      "Via  : SIP  /   2.0",
-      " /UDP",
-      "    192.0.2.2;rport;branch=390skdjuw",
-      "s :",
-      "NewFangledHeader:   newfangled value",
-      " continued newfangled value",
-      "UnknownHeaderWithUnusualValue: ;;,,;;,;",
-      "Content-Type: application/sdp",
-      "Route:",
-      " <sip:services.example.com;lr;unknownwith=value;unknown-no-value>",
-      "v:  SIP  / 2.0  / TCP     spindle.example.com   ;",
-      "  branch  =   z9hG4bK9ikj8  ,",
-      " SIP  /    2.0   / UDP  192.168.255.111   ; branch=",
-      " z9hG4bK30239",
-      "m:\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam =",
-      "      newvalue ;",
-      "  secondparam ; q = 0.33",
-  }, std::string(150, 'x'));
+  const std::string bytes = text(
+      {
+          "INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0",
+          "TO :",
+          " sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n",
+          "from   : \"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>",
+          "  ;",
+          "  tag = 98asjd8",
+          "MaX-fOrWaRdS: 0068",
+          "Call-ID: wsinv.ndaksdj@192.0.2.1",
+          "Content-Length   : 150",
+          "cseq: 0009",
+          "  INVITE",
+          "Via  : SIP  /   2.0",
+          " /UDP",
+          "    192.0.2.2;rport;branch=390skdjuw",
+          "s :",
+          "NewFangledHeader:   newfangled value",
+          " continued newfangled value",
+          "UnknownHeaderWithUnusualValue: ;;,,;;,;",
+          "Content-Type: application/sdp",
+          "Route:",
+          " <sip:services.example.com;lr;unknownwith=value;unknown-no-value>",
+          "v:  SIP  / 2.0  / TCP     spindle.example.com   ;",
+          "  branch  =   z9hG4bK9ikj8  ,",
+          " SIP  /    2.0   / UDP  192.168.255.111   ; branch=",
+          " z9hG4bK30239",
+          "m:\"Quoted string \\\"\\\"\" <sip:jdrosen@example.com> ; newparam =",
+          "      newvalue ;",
+          "  secondparam ; q = 0.33",
+      },
+      std::string(150, 'x'));
   auto m = Message::parse(bytes);
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_EQ(m->to_tag(), "1918181833n");
@@ -384,8 +391,7 @@ TEST(MessageParse, FoldedLinesAndExtensiveWhitespace) {
   EXPECT_EQ(m->top_via().sent_by.host, "192.0.2.2");
   EXPECT_EQ(m->top_via().branch, "390skdjuw");
   EXPECT_EQ(m->header("Subject"), "");
-  EXPECT_EQ(m->header("NewFangledHeader"),
-            "newfangled value\r\n continued newfangled value");
+  EXPECT_EQ(m->header("NewFangledHeader"), "newfangled value\r\n continued newfangled value");
   EXPECT_EQ(m->header("UnknownHeaderWithUnusualValue"), ";;,,;;,;");
 
   auto vias = m->vias();
@@ -421,8 +427,8 @@ TEST(MessageParse, LeadingCrlfsAreIgnoredAndDropped) {
 }
 
 TEST(MessageParse, EmptyAndTinyInputsAreRejected) {
-  for (std::string bytes : {""s, "\r\n"s, "\r\n\r\n"s, "x"s, "\n"s, std::string(1, '\0'),
-                            std::string(2000, '\0')}) {
+  for (std::string bytes :
+       {""s, "\r\n"s, "\r\n\r\n"s, "x"s, "\n"s, std::string(1, '\0'), std::string(2000, '\0')}) {
     EXPECT_FALSE(Message::parse(bytes)) << bytes.size();
   }
 }
@@ -464,9 +470,9 @@ TEST(MessageParse, FoldedFirstLineIsMalformed) {
 TEST(MessageParse, HeaderNamesFollowTheTokenGrammar) {
   // Only SP / HTAB between the name and ':' (CVE-2016-9938: a control
   // character must not turn "Contact\x01" into a Contact).
-  for (std::string line : {"Contact\x01: <sip:x@example.com>"s, "To\x0b: <sip:x@example.com>"s,
-                           "Max-\0Forwards: 70"s, "Bad Name: x"s, ": no name"s, "NoColon"s,
-                           "Na(me): x"s, "\x80Via: x"s, "Via\r: x"s}) {
+  for (std::string line :
+       {"Contact\x01: <sip:x@example.com>"s, "To\x0b: <sip:x@example.com>"s, "Max-\0Forwards: 70"s,
+        "Bad Name: x"s, ": no name"s, "NoColon"s, "Na(me): x"s, "\x80Via: x"s, "Via\r: x"s}) {
     auto e = parse_error(request_plus(line));
     EXPECT_EQ(e.code, Errc::malformed) << line;
     EXPECT_TRUE(e.message.starts_with("malformed header field name")) << e.message;
@@ -508,13 +514,14 @@ TEST(MessageParse, NulBytesAreDataInValuesAndBodies) {
 }
 
 TEST(MessageParse, CallIdGrammar) {
-  for (const char* ok : {"Call-ID: abc", "Call-ID: a.b-c_d!e%f*g+h`i'j~k(l)m<n>o:p\\q\"r/s[t]u?v{w}x",
-                         "Call-ID: abc@[2001:db8::1]", "i: f81d4fae-7dec-11d0-a765-00a0c91e6bf6"}) {
+  for (const char* ok :
+       {"Call-ID: abc", "Call-ID: a.b-c_d!e%f*g+h`i'j~k(l)m<n>o:p\\q\"r/s[t]u?v{w}x",
+        "Call-ID: abc@[2001:db8::1]", "i: f81d4fae-7dec-11d0-a765-00a0c91e6bf6"}) {
     auto m = Message::parse(request_with("Call-ID", ok));
     EXPECT_TRUE(m) << ok << ": " << m.error().message;
   }
-  for (const char* bad : {"Call-ID:", "Call-ID: a b", "Call-ID: a@", "Call-ID: @b", "Call-ID: a@b@c",
-                          "Call-ID: a,b", "Call-ID: a;b"}) {
+  for (const char* bad : {"Call-ID:", "Call-ID: a b", "Call-ID: a@", "Call-ID: @b",
+                          "Call-ID: a@b@c", "Call-ID: a,b", "Call-ID: a;b"}) {
     EXPECT_FALSE(Message::parse(request_with("Call-ID", bad))) << bad;
   }
 }
@@ -542,16 +549,16 @@ TEST(MessageParse, NumbersAreRangeCheckedWithoutOverflow) {
 }
 
 TEST(MessageParse, ContentLengthIsDigitsOnly) {
-  for (const char* bad : {"Content-Length: -5", "Content-Length: +5", "Content-Length: 5.0",
-                          "Content-Length: 0x10", "Content-Length: 5 5", "Content-Length:",
-                          "Content-Length: five"}) {
+  for (const char* bad :
+       {"Content-Length: -5", "Content-Length: +5", "Content-Length: 5.0", "Content-Length: 0x10",
+        "Content-Length: 5 5", "Content-Length:", "Content-Length: five"}) {
     auto e = parse_error(request_with("Content-Length", bad));
     EXPECT_EQ(e.code, Errc::malformed) << bad;
     EXPECT_EQ(e.message, "Content-Length: not a decimal number") << bad;
   }
-  EXPECT_EQ(parse_error(request_with("Content-Length", "Content-Length: 99999999999999999999999"))
-                .code,
-            Errc::out_of_range);
+  EXPECT_EQ(
+      parse_error(request_with("Content-Length", "Content-Length: 99999999999999999999999")).code,
+      Errc::out_of_range);
   // 2^32 + 5 must not wrap to 5.
   std::string wrap = request_with("Content-Length", "Content-Length: 4294967301") + "hello";
   EXPECT_FALSE(Message::parse(wrap));
@@ -595,9 +602,9 @@ TEST(MessageParse, DatagramBodyRules) {
 }
 
 TEST(MessageParse, ContentTypeGrammar) {
-  for (const char* ok : {"Content-Type: application/sdp", "c: text/plain;charset=utf-8",
-                         "Content-Type: multipart/mixed ; boundary=\"a b;c\"",
-                         "Content-Type: APPLICATION / SDP"}) {
+  for (const char* ok :
+       {"Content-Type: application/sdp", "c: text/plain;charset=utf-8",
+        "Content-Type: multipart/mixed ; boundary=\"a b;c\"", "Content-Type: APPLICATION / SDP"}) {
     auto m = Message::parse(request_plus(ok));
     EXPECT_TRUE(m) << ok << ": " << m.error().message;
   }
@@ -609,12 +616,11 @@ TEST(MessageParse, ContentTypeGrammar) {
 }
 
 TEST(MessageParse, CoreHeaderErrorsNameTheHeader) {
-  EXPECT_TRUE(parse_error(request_with("From", "From: <sip:alice@example.com")).message.starts_with(
-      "From: "));
+  EXPECT_TRUE(parse_error(request_with("From", "From: <sip:alice@example.com"))
+                  .message.starts_with("From: "));
   EXPECT_TRUE(parse_error(request_with("To", "To: \"unterminated <sip:a@example.com>"))
                   .message.starts_with("To: "));
-  EXPECT_TRUE(parse_error(request_with("Via", "Via: SIP/2.0/UDP"))
-                  .message.starts_with("Via: "));
+  EXPECT_TRUE(parse_error(request_with("Via", "Via: SIP/2.0/UDP")).message.starts_with("Via: "));
   EXPECT_EQ(parse_error(request_with("From", "From: <sip:a@example.com>;tag=1;tag=2")).message,
             "From: duplicate tag parameter");
 }
@@ -660,16 +666,16 @@ TEST(MessageLimits, LineLengthCountsFoldedLines) {
   EXPECT_TRUE(Message::parse(request_plus("X-A: " + std::string(95, 'a')), limits));
   EXPECT_EQ(parse_error(request_plus("X-A: " + std::string(96, 'a')), limits).code,
             Errc::limit_exceeded);
-  EXPECT_EQ(parse_error(request_plus("X-A: " + std::string(50, 'a') + "\r\n " +
-                                     std::string(50, 'b')),
-                        limits)
-                .code,
-            Errc::limit_exceeded);
+  EXPECT_EQ(
+      parse_error(request_plus("X-A: " + std::string(50, 'a') + "\r\n " + std::string(50, 'b')),
+                  limits)
+          .code,
+      Errc::limit_exceeded);
   // The start line too, and a megabyte line stops at the limit.
-  EXPECT_EQ(parse_error("OPTIONS sip:" + std::string(100, 'a') + "@example.com SIP/2.0\r\n\r\n",
-                        limits)
-                .code,
-            Errc::limit_exceeded);
+  EXPECT_EQ(
+      parse_error("OPTIONS sip:" + std::string(100, 'a') + "@example.com SIP/2.0\r\n\r\n", limits)
+          .code,
+      Errc::limit_exceeded);
   Limits big;
   big.max_message_size = 2 << 20;
   EXPECT_EQ(parse_error(request_plus("X-A: " + std::string(1 << 20, 'a')), big).code,

@@ -2,8 +2,8 @@
 
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sip/message.hpp"
@@ -108,11 +108,11 @@ TEST(NameAddr, Malformed) {
   EXPECT_EQ(error_of("<sip:a@example.com"), "missing '>'");
   EXPECT_EQ(error_of(""), "empty value");
   EXPECT_EQ(error_of("  \r\n "), "empty value");
-  for (const char* bad : {"< sip:t.watson@example.org >", "<sip:a@example.com>x",
-                          "<sip:a@example.com> garbage", "<sip:a@example.com>;",
-                          "<sip:a@example.com>;;tag=1", "<sip:a@example.com>;=x",
-                          "<sip:a@example.com>;a=\"open", "<>", "sip:", "<sip:a@example.com>>",
-                          "<sip:a@example.com>;a=b c", "nobody", "\"x\""}) {
+  for (const char* bad :
+       {"< sip:t.watson@example.org >", "<sip:a@example.com>x", "<sip:a@example.com> garbage",
+        "<sip:a@example.com>;", "<sip:a@example.com>;;tag=1", "<sip:a@example.com>;=x",
+        "<sip:a@example.com>;a=\"open", "<>", "sip:", "<sip:a@example.com>>",
+        "<sip:a@example.com>;a=b c", "nobody", "\"x\""}) {
     EXPECT_FALSE(parse_name_addr(bad)) << bad;
   }
 }

@@ -34,7 +34,9 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string corpus(std::string_view name) { return read_file(kDir + std::string(name) + ".dat"); }
+std::string corpus(std::string_view name) {
+  return read_file(kDir + std::string(name) + ".dat");
+}
 
 // One MANIFEST line: name verdict (request METHOD | response CODE | -)
 // section expectation.
@@ -110,13 +112,13 @@ std::string repeat(std::string_view text, int count) {
 void touch_everything(const Message& m) {
   (void)m.vias();
   (void)m.contacts();
-  for (const HeaderId id : {HeaderId::route, HeaderId::record_route, HeaderId::path,
-                            HeaderId::service_route}) {
+  for (const HeaderId id :
+       {HeaderId::route, HeaderId::record_route, HeaderId::path, HeaderId::service_route}) {
     (void)m.name_addrs(id);
   }
-  for (const HeaderId id : {HeaderId::allow, HeaderId::supported, HeaderId::require,
-                            HeaderId::unsupported, HeaderId::proxy_require,
-                            HeaderId::allow_events}) {
+  for (const HeaderId id :
+       {HeaderId::allow, HeaderId::supported, HeaderId::require, HeaderId::unsupported,
+        HeaderId::proxy_require, HeaderId::allow_events}) {
     (void)m.tokens(id);
   }
   (void)m.expires();
@@ -149,8 +151,8 @@ TEST_P(Rfc4475Message, GetsTheManifestVerdict) {
   ASSERT_FALSE(bytes.empty()) << c.name;
   Result<Message> message = Message::parse(bytes);
   if (!c.valid) {
-    EXPECT_FALSE(message) << c.name << " (RFC 4475 " << c.section << ") was accepted; expected: "
-                          << c.expectation;
+    EXPECT_FALSE(message) << c.name << " (RFC 4475 " << c.section
+                          << ") was accepted; expected: " << c.expectation;
     return;
   }
   ASSERT_TRUE(message) << c.name << " (RFC 4475 " << c.section
@@ -210,7 +212,9 @@ std::string repaired(const Repair& r) {
   return bytes;
 }
 
-void PrintTo(const Repair& r, std::ostream* os) { *os << r.name; }
+void PrintTo(const Repair& r, std::ostream* os) {
+  *os << r.name;
+}
 
 class Rfc4475Repair : public testing::TestWithParam<Repair> {};
 
@@ -295,9 +299,8 @@ TEST(Rfc4475Invalid, ScalarOverflowAloneIsEnough) {
   // §3.1.2.4: the CSeq error by itself calls for a 400, whatever the other
   // overlarge fields do.
   std::string bytes = corpus("scalar02");
-  for (const auto& [find, replace] :
-       {std::pair{"Max-Forwards: 300"sv, "Max-Forwards: 70"sv},
-        std::pair{"expires=280297596632815"sv, "expires=3600"sv}}) {
+  for (const auto& [find, replace] : {std::pair{"Max-Forwards: 300"sv, "Max-Forwards: 70"sv},
+                                      std::pair{"expires=280297596632815"sv, "expires=3600"sv}}) {
     bytes.replace(bytes.find(find), find.size(), replace);
   }
   const std::size_t expires = bytes.find("Expires: 1");
@@ -336,8 +339,7 @@ TEST(Rfc4475Valid, WsinvShortTortuousInvite) {
   EXPECT_EQ(m->header(HeaderId::subject), ""sv);
   EXPECT_EQ(m->header("Subject"), ""sv);
   // Unknown headers are kept as written, folding included.
-  EXPECT_EQ(m->header("NewFangledHeader"),
-            "newfangled value\r\n continued newfangled value"sv);
+  EXPECT_EQ(m->header("NewFangledHeader"), "newfangled value\r\n continued newfangled value"sv);
   EXPECT_EQ(m->header("unknownheaderwithunusualvalue"), ";;,,;;,;"sv);
   EXPECT_EQ(m->headers().size(), 14u);
 
@@ -410,8 +412,7 @@ TEST(Rfc4475Valid, IntmethWideRangeOfCharacters) {
             "\"" + from_hex("D180D0B0D0B1D0BED182D0B0D18ED189D0B8D0B9") + "\"");
   EXPECT_EQ(m->call_id(), R"x(intmeth.word%ZK-!.*_+'@word`~)(><:\/"][?}{)x");
   EXPECT_EQ(m->max_forwards(), 255u);
-  EXPECT_EQ(m->header("extensionHeader-!.%*+_`'~"),
-            from_hex("EFBBBFE5A4A7E5819CE99BBB"));
+  EXPECT_EQ(m->header("extensionHeader-!.%*+_`'~"), from_hex("EFBBBFE5A4A7E5819CE99BBB"));
   EXPECT_EQ(m->content_length(), 0u);
 }
 
@@ -425,7 +426,7 @@ TEST(Rfc4475Valid, Esc01EscapesDecodeOnce) {
   EXPECT_EQ(unescape(m->from().uri.user), "I have spaces");
   EXPECT_EQ(m->from_tag(), "938");
   EXPECT_EQ(m->call_id(), "esc01.239409asdfakjkn23onasd0-3234");  // compact "i"
-  EXPECT_EQ(m->content_type(), "application/sdp");                 // compact "C"
+  EXPECT_EQ(m->content_type(), "application/sdp");                // compact "C"
   EXPECT_EQ(m->body().size(), 150u);
 
   auto contacts = m->contacts();
@@ -502,8 +503,7 @@ TEST(Rfc4475Valid, LwsdispNoSpaceBeforeAngleBracket) {
 TEST(Rfc4475Valid, LongreqLongValues) {
   auto m = load("longreq");
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->to().display_name,
-            "I have a user name of " + repeat("extreme", 10) + " proportion");
+  EXPECT_EQ(m->to().display_name, "I have a user name of " + repeat("extreme", 10) + " proportion");
   EXPECT_EQ(m->to().uri.port(), 6000);
   EXPECT_EQ(m->to().uri.param("unknownparam1"), "very" + repeat("long", 20) + "value");
   EXPECT_EQ(m->to().uri.param("longparam" + repeat("name", 25)), "shortvalue"sv);
@@ -672,12 +672,12 @@ TEST(Rfc4475Semantics, Bext01RequireAndProxyRequireTokens) {
   ASSERT_TRUE(m);
   auto require = m->tokens(HeaderId::require);
   ASSERT_TRUE(require) << require.error().message;
-  EXPECT_EQ(*require, (std::vector<std::string_view>{"nothingSupportsThis",
-                                                     "nothingSupportsThisEither"}));
+  EXPECT_EQ(*require,
+            (std::vector<std::string_view>{"nothingSupportsThis", "nothingSupportsThisEither"}));
   auto proxy_require = m->tokens(HeaderId::proxy_require);
   ASSERT_TRUE(proxy_require) << proxy_require.error().message;
-  EXPECT_EQ(*proxy_require, (std::vector<std::string_view>{"noProxiesSupportThis",
-                                                           "norDoAnyProxiesSupportThis"}));
+  EXPECT_EQ(*proxy_require,
+            (std::vector<std::string_view>{"noProxiesSupportThis", "norDoAnyProxiesSupportThis"}));
   EXPECT_EQ(m->top_via().transport, "TLS");
 }
 

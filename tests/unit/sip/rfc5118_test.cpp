@@ -35,7 +35,9 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string wire(std::string_view name) { return read_file(kDir + std::string(name) + ".dat"); }
+std::string wire(std::string_view name) {
+  return read_file(kDir + std::string(name) + ".dat");
+}
 std::string archived(std::string_view name) {
   return read_file(kDir + "archive/" + std::string(name));
 }
@@ -137,8 +139,8 @@ TEST_P(Rfc5118Message, GetsTheManifestVerdict) {
   ASSERT_FALSE(bytes.empty()) << c.name;
   Result<Message> message = Message::parse(bytes);
   if (!c.valid) {
-    EXPECT_FALSE(message) << c.name << " (RFC 5118 " << c.section << ") was accepted; expected: "
-                          << c.expectation;
+    EXPECT_FALSE(message) << c.name << " (RFC 5118 " << c.section
+                          << ") was accepted; expected: " << c.expectation;
     return;
   }
   ASSERT_TRUE(message) << c.name << " (RFC 5118 " << c.section
@@ -234,8 +236,8 @@ TEST(Rfc5118Section, PortUnambiguousAfterTheBracket) {  // §4.4
   EXPECT_EQ(m->request_uri().port(), 5070);
   auto ambiguous = load("port-ambiguous");
   ASSERT_TRUE(ambiguous);
-  EXPECT_FALSE(host_port_equivalent(m->request_uri().host_port,
-                                    ambiguous->request_uri().host_port));
+  EXPECT_FALSE(
+      host_port_equivalent(m->request_uri().host_port, ambiguous->request_uri().host_port));
 }
 
 std::string_view without_brackets(std::string_view host) {

@@ -16,9 +16,12 @@ using Kind = StreamFrame::Kind;
 // A frame as text, so that sequences compare and print readably.
 std::string describe(const StreamFrame& f) {
   switch (f.kind) {
-    case Kind::crlf: return "crlf";
-    case Kind::double_crlf: return "double_crlf";
-    case Kind::message: return "message:" + f.bytes;
+    case Kind::crlf:
+      return "crlf";
+    case Kind::double_crlf:
+      return "double_crlf";
+    case Kind::message:
+      return "message:" + f.bytes;
   }
   return "?";
 }
@@ -86,7 +89,9 @@ const std::string kRegister = with_length("REGISTER sip:registrar.example.com SI
 const std::string kMessage =
     with_length("MESSAGE sip:bob@example.com SIP/2.0", "hello\r\n\r\nContent-Length: 999\r\n", "l");
 
-std::string msg(const std::string& m) { return "message:" + m; }
+std::string msg(const std::string& m) {
+  return "message:" + m;
+}
 
 TEST(StreamFramer, FramesOneMessageWithBody) {
   const Outcome out = run_whole(kMessage);
@@ -113,7 +118,9 @@ const Outcome kStreamFrames{{"crlf", "double_crlf", msg(kRegister), "crlf", msg(
                              msg(kRegister), "crlf", "double_crlf", "crlf"},
                             std::nullopt};
 
-TEST(StreamFramer, PipelinedStreamInOneChunk) { EXPECT_EQ(run_whole(kStream), kStreamFrames); }
+TEST(StreamFramer, PipelinedStreamInOneChunk) {
+  EXPECT_EQ(run_whole(kStream), kStreamFrames);
+}
 
 TEST(StreamFramer, PipelinedStreamSplitAtEveryPoint) {
   const std::string_view bytes = kStream;
@@ -179,10 +186,9 @@ TEST(StreamFramer, ContentLengthSpellings) {
        {"Content-Length: 3", "content-length: 3", "CONTENT-LENGTH:3", "l: 3", "L:3",
         "Content-Length  :  3  ", "Content-Length:\t3\t", "Content-Length:\r\n 3",
         "Content-Length: 003", "Content-Length: 3\r\nl: 3", "l: 3\r\nContent-Length: 03"}) {
-    const std::string m = message("OPTIONS sip:bob@example.com SIP/2.0",
-                                  std::string(header) + "\r\n", "abc");
-    EXPECT_EQ(run_whole(m + kRegister),
-              (Outcome{{msg(m), msg(kRegister)}, std::nullopt}))
+    const std::string m =
+        message("OPTIONS sip:bob@example.com SIP/2.0", std::string(header) + "\r\n", "abc");
+    EXPECT_EQ(run_whole(m + kRegister), (Outcome{{msg(m), msg(kRegister)}, std::nullopt}))
         << header;
   }
 }
@@ -196,8 +202,8 @@ TEST(StreamFramer, ContentLengthLookalikesAreNotContentLength) {
   for (std::string_view header :
        {"X-Content-Length: 3", "Content-Length\x01: 3", "Content-Lengthx: 3", "ll: 3",
         "Content-Length 3", " Content-Length: 3"}) {
-    const std::string m = message("OPTIONS sip:bob@example.com SIP/2.0",
-                                  std::string(header) + "\r\n", "");
+    const std::string m =
+        message("OPTIONS sip:bob@example.com SIP/2.0", std::string(header) + "\r\n", "");
     const Outcome out = run_whole(m);
     EXPECT_TRUE(out.frames.empty()) << header;
     EXPECT_EQ(out.error, Errc::missing) << header;
@@ -231,7 +237,7 @@ TEST(StreamFramer, BadContentLengthIsAFramingError) {
       {"Content-Length: 5\r\nContent-Length: x\r\n", Errc::malformed},
       {"Content-Length: 99999999999999999999\r\n", Errc::limit_exceeded},
       {"Content-Length: 18446744073709551621\r\n", Errc::limit_exceeded},  // 2^64 + 5
-      {"Content-Length: 1048577\r\n", Errc::limit_exceeded},              // default limit + 1
+      {"Content-Length: 1048577\r\n", Errc::limit_exceeded},               // default limit + 1
   };
   for (const BadLength& c : cases) {
     const std::string bad = message("INVITE sip:bob@example.com SIP/2.0", c.header, "");
@@ -263,8 +269,8 @@ TEST(StreamFramer, ErrorIsStickyAndStopsFraming) {
 }
 
 TEST(StreamFramer, ErrorPointIsTheSameForEverySplit) {
-  const std::string bad = message("INVITE sip:bob@example.com SIP/2.0",
-                                  "Content-Length: 4\r\nl: 5\r\n", "body!");
+  const std::string bad =
+      message("INVITE sip:bob@example.com SIP/2.0", "Content-Length: 4\r\nl: 5\r\n", "body!");
   const std::string stream = "\r\n" + kMessage + bad + kRegister;
   const Outcome expected{{"crlf", msg(kMessage)}, Errc::malformed};
   const std::string_view bytes = stream;

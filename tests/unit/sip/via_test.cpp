@@ -46,7 +46,8 @@ TEST(Via, TransportIsKeptAsWritten) {
 }
 
 TEST(Via, WhitespaceAndFoldingAroundTheSeparators) {
-  const Via v = via_ok("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2 : 5070 ;\r\n branch = z9hG4bK1 ; rport");
+  const Via v =
+      via_ok("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2 : 5070 ;\r\n branch = z9hG4bK1 ; rport");
   EXPECT_EQ(v.transport, "UDP");
   EXPECT_EQ(v.sent_by.host, "192.0.2.2");
   EXPECT_EQ(v.sent_by.kind, HostKind::ipv4);
@@ -82,7 +83,8 @@ TEST(Via, BranchMustBeOneToken) {
   EXPECT_EQ(via_error("SIP/2.0/UDP h;branch=").message, "Via: missing parameter value");
   EXPECT_EQ(via_error("SIP/2.0/UDP h;branch=\"z9hG4bK1\"").message, "Via: invalid branch");
   EXPECT_EQ(via_error("SIP/2.0/UDP h;branch=z9:1").message, "Via: invalid branch");
-  EXPECT_EQ(via_error("SIP/2.0/UDP h;branch=a;BRANCH=b").message, "Via: duplicate branch parameter");
+  EXPECT_EQ(via_error("SIP/2.0/UDP h;branch=a;BRANCH=b").message,
+            "Via: duplicate branch parameter");
   EXPECT_EQ(via_ok("SIP/2.0/UDP h;Branch=z9hG4bK.x-y_z!%*+`'~").branch, "z9hG4bK.x-y_z!%*+`'~");
   const std::string long_branch = "z9hG4bK" + std::string(4000, 'a');
   const std::string text = "SIP/2.0/UDP h;branch=" + long_branch;
@@ -164,11 +166,11 @@ TEST(Via, SentByPort) {
 }
 
 TEST(Via, MalformedValues) {
-  for (const char* bad : {"", "   ", "SIP/2.0/UDP", "SIP/2.0/UDP ", "SIP/2.0 UDP h", "SIP/2.0/ h",
-                          "SIP/2.0/UDPh.example.com", "SIP/2.0/UDP h;", "SIP/2.0/UDP h;;branch=1",
-                          "SIP/2.0/UDP h;=1", "SIP/2.0/UDP h (comment)", "SIP/2.0/UDP h extra",
-                          "SIP/2.0/UDP exa_mple.com", "SIP/2.0/UDP h;x=\"open",
-                          "SIP/2.0/UDP h, SIP/2.0/UDP g", "SIP/2.0/UDP h,"}) {
+  for (const char* bad :
+       {"", "   ", "SIP/2.0/UDP", "SIP/2.0/UDP ", "SIP/2.0 UDP h", "SIP/2.0/ h",
+        "SIP/2.0/UDPh.example.com", "SIP/2.0/UDP h;", "SIP/2.0/UDP h;;branch=1", "SIP/2.0/UDP h;=1",
+        "SIP/2.0/UDP h (comment)", "SIP/2.0/UDP h extra", "SIP/2.0/UDP exa_mple.com",
+        "SIP/2.0/UDP h;x=\"open", "SIP/2.0/UDP h, SIP/2.0/UDP g", "SIP/2.0/UDP h,"}) {
     EXPECT_FALSE(parse_via(bad)) << bad;
   }
   EXPECT_EQ(via_error("SIP/2.0/UDP 192.0.2.15;;,;,,").code, Errc::malformed);

@@ -146,6 +146,26 @@ TEST_F(ClientInviteTest, RetransmitBudgetEndsWhenTheNextRetransmissionWouldBeDue
   EXPECT_EQ(end_ms, Times{7500});
 }
 
+TEST_F(ClientInviteTest, OverTcpTheBudgetIsASilenceDeadline) {
+  // Doubling without a cap, as Timer A would: 0.5 + 1 + 2 + 4 = 7.5 s.
+  TimerConfig config;
+  config.retransmit_budget = 3;
+  start(registrar_tcp, config);
+  clock.advance(100s);
+  EXPECT_EQ(send_times(), Times{0});
+  EXPECT_EQ(ends, std::vector<EndReason>{EndReason::timeout});
+  EXPECT_EQ(end_ms, Times{7500});
+}
+
+TEST_F(ClientInviteTest, OverTcpAProvisionalCancelsTheSilenceDeadline) {
+  TimerConfig config;
+  config.retransmit_budget = 0;
+  start(registrar_tcp, config);
+  respond_at(100, 180);
+  clock.advance(100s);
+  EXPECT_TRUE(ends.empty());
+}
+
 TEST_F(ClientInviteTest, BudgetIsMootOnceAProvisionalArrived) {
   TimerConfig config;
   config.retransmit_budget = 1;

@@ -158,10 +158,30 @@ TEST_F(ClientNonInviteTest, BudgetStopsCountingOnceAResponseArrived) {
   EXPECT_EQ(end_ms, Times{32000});
 }
 
-TEST_F(ClientNonInviteTest, BudgetDoesNotApplyOverReliableTransports) {
+TEST_F(ClientNonInviteTest, OverReliableTransportsTheBudgetIsASilenceDeadline) {
+  // No retransmission over TCP, but a blackholed server is given up at the
+  // instant the UDP schedule would have: 0.5 + 1 + 2 = 3.5 s for a budget of 2.
+  TimerConfig config;
+  config.retransmit_budget = 2;
+  start(registrar_tcp, config);
+  clock.advance(60s);
+  EXPECT_EQ(send_times(), Times{0});
+  EXPECT_EQ(ends, std::vector<EndReason>{EndReason::timeout});
+  EXPECT_EQ(end_ms, Times{3500});
+}
+
+TEST_F(ClientNonInviteTest, OverReliableTransportsAProvisionalLeavesTimerFInCharge) {
   TimerConfig config;
   config.retransmit_budget = 0;
   start(registrar_tcp, config);
+  respond_at(100, 100);
+  clock.advance(60s);
+  EXPECT_EQ(send_times(), Times{0});
+  EXPECT_EQ(end_ms, Times{32000});
+}
+
+TEST_F(ClientNonInviteTest, OverReliableTransportsNoBudgetMeansTimerF) {
+  start(registrar_tcp, TimerConfig{});
   clock.advance(60s);
   EXPECT_EQ(end_ms, Times{32000});
 }
