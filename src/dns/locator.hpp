@@ -25,6 +25,9 @@ struct ServerSpec {
   // Yealink transport_type = DNS-NAPTR: always ask NAPTR, even with a port
   // (then the port is ignored, as the phone does when port is 0).
   bool force_naptr = false;
+  // Yealink account.X.naptr_build = 0: when NAPTR gives nothing usable, ask
+  // SRV for UDP only (_sip._udp) instead of every supported transport.
+  bool srv_udp_only = false;
 };
 
 // One place to send to, in the order to try.
@@ -39,6 +42,10 @@ struct ResolvedTarget {
   // the DNS said when it was resolved (0 for an IP literal or a hosts
   // override). The DNSTTL failback mode keys on it.
   std::uint32_t address_ttl = 0;
+  // The configured domain the target was located from (empty for an IP
+  // literal): the identity a TLS certificate is checked against (RFC 5922
+  // §4), which is not the SRV target's name.
+  std::string domain;
   bool operator==(const ResolvedTarget&) const = default;
 };
 

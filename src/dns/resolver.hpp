@@ -1,7 +1,8 @@
 #pragma once
 // The resolver interface: one DNS question in, one answer (or a failure) out,
-// later. Production uses CaresResolver (dns/cares_resolver.hpp); tests use
-// testing::FakeResolver with recorded answers.
+// later. Production uses transport::CaresResolver
+// (transport/cares_resolver.hpp); tests use testing::FakeResolver
+// (dns/testing/fake_resolver.hpp) with recorded answers.
 //
 // Contract for implementations:
 // - the callback runs exactly once per resolve(), on the loop thread, never
@@ -55,7 +56,7 @@ class Cancellable {
   Cancellable& operator=(const Cancellable&) = delete;
 
  protected:
-  ~Cancellable() = default;
+  virtual ~Cancellable() = default;  // virtual: GCC counts the friend Lookup as access
   Lookup make_lookup(std::uint64_t id) { return Lookup(this, id); }
 
  private:
