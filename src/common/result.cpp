@@ -13,6 +13,7 @@ const char* to_string(Errc code) noexcept {
     case Errc::io: return "i/o error";
     case Errc::invalid_state: return "invalid state";
     case Errc::not_found: return "not found";
+    case Errc::invalid_argument: return "invalid argument";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class Errc {
   io,              // file or socket error
   invalid_state,   // operation not allowed in the current state
   not_found,       // lookup failed
+  invalid_argument,  // a configuration value or argument is not acceptable
 };
 
 const char* to_string(Errc code) noexcept;

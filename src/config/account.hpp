@@ -38,6 +38,7 @@ struct Password {
   std::string value;  // never printed: format with redacted()
   bool empty() const noexcept { return value.empty(); }
   static constexpr const char* redacted() noexcept { return "***"; }
+  bool operator==(const Password&) const = default;
 };
 
 // One registrar (Yealink sip_server.Y, Polycom reg.x.server.y, FLX Registrar /
@@ -53,6 +54,7 @@ struct ServerEntry {
   bool only_signal_with_registered = false;
   FailbackMode failback_mode = FailbackMode::new_requests;
   std::uint32_t failback_timeout = 3600;          // 0 = never; 1-59 is raised to 60
+  bool operator==(const ServerEntry&) const = default;
 };
 
 // An outbound proxy. Yealink's outbound_proxy.Y.* use -1 for "inherit the
@@ -67,6 +69,7 @@ struct OutboundProxy {
   std::optional<bool> only_signal_with_registered;
   std::optional<FailbackMode> failback_mode;
   std::optional<std::uint32_t> failback_timeout;
+  bool operator==(const OutboundProxy&) const = default;
 };
 
 enum class ProxyMode : std::uint8_t {
@@ -80,17 +83,20 @@ struct RetryPolicy {
   std::uint32_t base_time = 0;
   std::uint32_t max_time = 0;
   std::uint32_t permanent_error_interval = 1800;  // after 403/404
+  bool operator==(const RetryPolicy&) const = default;
 };
 
 struct FailbackTuning {
   std::uint32_t probe_interval = 30;  // monitor mode and successive probing
   int good_probes = 2;                // hysteresis: answers in a row before rolling back
   std::uint32_t min_dwell = 30;       // seconds on a server before leaving it by policy
+  bool operator==(const FailbackTuning&) const = default;
 };
 
 struct KeepAlive {
   KeepAliveKind kind = KeepAliveKind::crlf;  // crlf on streams; options on UDP when chosen
   std::uint32_t interval = 30;
+  bool operator==(const KeepAlive&) const = default;
 };
 
 struct Account {
@@ -120,6 +126,9 @@ struct Account {
   std::string instance_id;                  // urn:uuid:...; generated when blank
   std::optional<std::uint32_t> reg_id;      // RFC 5626 reg-id
   std::uint32_t surge_prevention = 0;       // 0-60 s random delay before the first REGISTER
+  // Yealink naptr_build: when NAPTR gives nothing, query SRV for UDP, TCP and
+  // TLS (RFC 3263 §4.1) rather than for UDP only.
+  bool srv_all_transports = false;
 
   // Effective values after the blank-means-username rules.
   const std::string& effective_id() const { return id.empty() ? username : id; }
@@ -129,6 +138,8 @@ struct Account {
   const std::string& effective_auth_name() const {
     return auth_name.empty() ? username : auth_name;
   }
+
+  bool operator==(const Account&) const = default;
 };
 
 // Registration expiry used when registration_timeout is 0.
