@@ -110,6 +110,10 @@ class RedundancyEngine {
   AccountStatus status() const;
   const config::Account& account() const noexcept;
 
+  // How long a target that timed out or refused is skipped (default 32 s,
+  // one Timer F). Call before start().
+  void set_greylist_duration(runtime::Duration duration);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -70,6 +70,9 @@ Result<sip::MessageBuilder> build_register(const RegisterRequest& r) {
   if (aor->scheme != sip::UriScheme::sip && aor->scheme != sip::UriScheme::sips) {
     return fail(Errc::malformed, "AOR is not a SIP or SIPS URI");
   }
+  // RFC 3261 §19.1.1 advises against passwords in userinfo; in From and To
+  // it would go out in clear text with every request.
+  if (aor->password) return fail(Errc::malformed, "AOR holds a password");
   if (b.call_id.empty()) return fail(Errc::malformed, "empty Call-ID");
   if (r.contact.empty()) return fail(Errc::malformed, "empty Contact");
 

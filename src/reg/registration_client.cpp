@@ -149,7 +149,9 @@ struct RegistrationClient::Impl {
         stop_queued = false;
         if (contact.empty()) use_local_contact();
         state = ClientState::registering;
-        attempt = Attempt{Purpose::register_, requested, contact, {}, false, false};
+        // A Contact left over from a NAT rewrite that failed goes in this one.
+        attempt = Attempt{Purpose::register_, requested, contact, unconfirmed_old_contact,
+                          false, false};
         send({});
         return;
       case ClientState::registering:
@@ -277,7 +279,8 @@ struct RegistrationClient::Impl {
     refresh_timer.cancel();
     next_refresh.reset();
     state = ClientState::refreshing;
-    attempt = Attempt{Purpose::refresh, requested, contact, {}, false, false};
+    attempt = Attempt{Purpose::refresh, requested, contact, unconfirmed_old_contact, false,
+                      false};
     send({});
   }
 
@@ -426,7 +429,10 @@ struct RegistrationClient::Impl {
     // RFC 3608 §6.1: each 2xx replaces the service route; none clears it.
     service_route = route_uris(response, sip::HeaderId::service_route);
     path = route_uris(response, sip::HeaderId::path);
-    if (attempt.nat_rewrite) unconfirmed_old_contact.clear();
+    // The registrar removed the Contact we retired with this request.
+    if (!attempt.retired_contact.empty() && attempt.retired_contact == unconfirmed_old_contact) {
+      unconfirmed_old_contact.clear();
+    }
 
     if (divert_to_stop({}, code, status_text(response))) return;
     if (rewrite_contact(response)) return;
