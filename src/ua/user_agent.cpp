@@ -1,0 +1,388 @@
+#include "ua/user_agent.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <utility>
+
+#include "transport/socket_transport.hpp"
+#include "txn/transaction_layer.hpp"
+#include "ua/inbound.hpp"
+#include "ua/literal_locator.hpp"
+#include "ua/txn_request_sender.hpp"
+
+namespace sipline::ua {
+
+namespace {
+
+std::uint64_t random_u64() {
+  // Branches and tags must be unpredictable (RFC 3261 §8.1.1.7, §19.3):
+  // std::random_device reads the kernel's generator.
+  std::random_device device;
+  return (std::uint64_t{device()} << 32) ^ std::uint64_t{device()};
+}
+
+txn::TimerConfig timer_config(const config::SipTimers& t) {
+  txn::TimerConfig c;
+  c.t1 = std::chrono::milliseconds(t.t1_ms);
+  c.t2 = std::chrono::milliseconds(t.t2_ms);
+  c.t4 = std::chrono::milliseconds(t.t4_ms);
+  if (!c.validate()) return txn::TimerConfig{};
+  return c;
+}
+
+transport::TransportOptions transport_options(const config::Settings& s) {
+  transport::TransportOptions o;
+  for (auto kind : {sip::TransportKind::udp, sip::TransportKind::tcp}) {
+    o.listen.push_back(sip::Target{kind, s.listen_address, s.listen_port, {}});
+  }
+  o.tls.ca_file = s.tls.ca_file;
+  o.tls.ca_dir = s.tls.ca_dir;
+  o.tls.cert_file = s.tls.client_cert;
+  o.tls.key_file = s.tls.client_key;
+  o.tls.verify_server = s.tls.verify_peer;
+  return o;
+}
+
+}  // namespace
+
+struct UserAgent::Impl final : transport::TransportEvents {
+  // One configured, enabled account.
+  struct Entry {
+    config::Account account;
+    std::unique_ptr<reg::RedundancyEngine> engine;
+    bool running = false;
+    // Set while the engine unregisters: what to do once it is done (start
+    // the replacement of a changed account, forget a removed one).
+    std::function<void()> after_stop;
+    bool stopping = false;
+  };
+
+  Impl(config::Settings s, UserAgentOptions o)
+      : settings(std::move(s)),
+        options(std::move(o)),
+        transport(loop, transport_options(settings)),
+        layer(loop, transport, random_u64, txn::LayerConfig{timer_config(settings.timers), 8192}),
+        sender(layer, transport, loop, timer_config(settings.timers)),
+        rng(random_u64()) {
+    locator =
+        options.make_locator ? options.make_locator(loop) : std::make_unique<LiteralLocator>(loop);
+    transport.set_events(this);
+    layer.set_server_handler(
+        txn::ServerHandler{[this](txn::TransactionId id, const sip::Message& request,
+                                  const sip::Target& source) { on_request(id, request, source); },
+                           {},
+                           {}});
+  }
+
+  ~Impl() override {
+    // Engines first: they hold handles into the sender, layer and locator.
+    entries.clear();
+    retired.clear();
+    transport.set_events(nullptr);
+  }
+
+  void log(config::LogLevel level, std::string_view text) const {
+    if (options.log) options.log(level, text);
+  }
+
+  // --- TransportEvents ---
+  void on_message(sip::Message message, const sip::Target& source, const sip::Target&) override {
+    layer.on_message(std::move(message), source);
+  }
+  void on_transport_error(const sip::Target& target,
+                          const transport::TransportFailure& failure) override {
+    log(config::LogLevel::debug, "transport: " + target.address + ":" +
+                                     std::to_string(target.port) + ": " +
+                                     transport::describe(failure));
+    layer.on_transport_error(target, failure.reason);
+  }
+
+  void on_request(txn::TransactionId id, const sip::Message& request, const sip::Target& source) {
+    bool trusted = false;
+    for (const auto& e : entries) {
+      if (e.running && e.engine && e.engine->accepts_request_from(source)) trusted = true;
+    }
+    auto response = inbound_response(request, trusted, layer.new_tag()).build();
+    if (!response) return;
+    if (response->status_code() == 403) {
+      log(config::LogLevel::info, "refused " + std::string(request.method_text()) + " from " +
+                                      source.address + ":" + std::to_string(source.port) +
+                                      ": not a server we are registered with");
+    }
+    (void)layer.respond(id, std::move(*response));
+  }
+
+  // --- accounts ---
+  Entry* find(std::string_view name) {
+    for (auto& e : entries) {
+      if (e.account.name == name) return &e;
+    }
+    return nullptr;
+  }
+
+  void publish(const reg::Event& event) {
+    // A copy: a sink may (un)subscribe while being called.
+    const auto sinks = subscribers;
+    for (const auto& [id, sink] : sinks) {
+      if (subscribers.contains(id)) sink(event);
+    }
+  }
+
+  std::unique_ptr<reg::RedundancyEngine> make_engine(const config::Account& account) {
+    reg::EngineDeps deps{sender, loop, *locator,
+                         [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); },
+                         [this] {
+                           static constexpr char hex[] = "0123456789abcdef";
+                           std::string token;
+                           for (int i = 0; i < 2; ++i) {
+                             std::uint64_t v = rng();
+                             for (int j = 0; j < 16; ++j, v >>= 4) token += hex[v & 15];
+                           }
+                           return token;
+                         }};
+    return std::make_unique<reg::RedundancyEngine>(account, settings.dialect, deps,
+                                                   [this](const reg::Event& e) { publish(e); });
+  }
+
+  void start_entry(Entry& e) {
+    if (e.engine) retire(std::move(e.engine));
+    e.engine = make_engine(e.account);
+    e.running = true;
+    e.engine->start();
+  }
+
+  // Unregisters the account; `then` runs afterwards (never inside this call).
+  void stop_entry(Entry& e, std::function<void()> then) {
+    e.after_stop = std::move(then);
+    if (!e.running || !e.engine) {
+      defer_after_stop(e.account.name);
+      return;
+    }
+    if (e.stopping) return;  // the pending stop will run after_stop
+    e.stopping = true;
+    const std::string name = e.account.name;
+    e.engine->stop([this, name] {
+      Entry* entry = find(name);
+      if (entry == nullptr) return;
+      entry->stopping = false;
+      entry->running = false;
+      defer_after_stop(name);
+    });
+  }
+
+  void defer_after_stop(const std::string& name) {
+    // Out of the engine's own call stack: after_stop may destroy the engine.
+    deferred.push_back(loop.start(runtime::Duration::zero(), [this, name] {
+      Entry* entry = find(name);
+      if (entry == nullptr || entry->stopping) return;
+      auto then = std::move(entry->after_stop);
+      entry->after_stop = nullptr;
+      if (then) then();
+    }));
+    std::erase_if(deferred, [](const runtime::Timer& t) { return !t.armed(); });
+  }
+
+  // An engine that may still be on the call stack is destroyed later.
+  void retire(std::unique_ptr<reg::RedundancyEngine> engine) {
+    retired.push_back(std::move(engine));
+    reaper = loop.start(runtime::Duration::zero(), [this] { retired.clear(); });
+  }
+
+  void remove_entry(const std::string& name) {
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const Entry& e) { return e.account.name == name; });
+    if (it == entries.end()) return;
+    if (it->engine) retire(std::move(it->engine));
+    entries.erase(it);
+  }
+
+  void check_stopped() {
+    if (!stop_done) return;
+    for (const auto& e : entries) {
+      if (e.stopping) return;
+    }
+    auto done = std::move(stop_done);
+    stop_done = nullptr;
+    deferred.push_back(loop.start(runtime::Duration::zero(), [done] { done(); }));
+  }
+
+  config::Settings settings;
+  UserAgentOptions options;
+  runtime::EventLoop loop;
+  transport::SocketTransport transport;
+  txn::TransactionLayer layer;
+  TxnRequestSender sender;
+  std::unique_ptr<dns::Locator> locator;
+  std::mt19937_64 rng;
+  std::vector<Entry> entries;
+  std::vector<std::unique_ptr<reg::RedundancyEngine>> retired;
+  runtime::Timer reaper;
+  std::vector<runtime::Timer> deferred;
+  std::map<std::uint64_t, EventSink> subscribers;
+  std::uint64_t next_subscriber = 1;
+  bool started = false;
+  bool stopping = false;
+  std::function<void()> stop_done;
+};
+
+UserAgent::UserAgent(config::Settings settings, UserAgentOptions options)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(options))) {}
+
+UserAgent::~UserAgent() = default;
+
+runtime::EventLoop& UserAgent::loop() noexcept {
+  return impl_->loop;
+}
+
+const config::Settings& UserAgent::settings() const noexcept {
+  return impl_->settings;
+}
+
+Result<void> UserAgent::start() {
+  if (impl_->started) return fail(Errc::invalid_state, "already started");
+  auto bound = impl_->transport.start();
+  if (!bound) return bound;
+  impl_->started = true;
+  for (const auto& account : impl_->settings.accounts) {
+    if (!account.enabled) continue;
+    impl_->entries.push_back(Impl::Entry{account, nullptr, false, {}, false});
+  }
+  for (auto& e : impl_->entries) impl_->start_entry(e);
+  return ok();
+}
+
+void UserAgent::stop(std::function<void()> done) {
+  impl_->stopping = true;
+  impl_->stop_done = done ? std::move(done) : [] {};
+  for (auto& e : impl_->entries) {
+    // Whatever was planned for the account (a replacement) is dropped.
+    impl_->stop_entry(e, [this] { impl_->check_stopped(); });
+  }
+  impl_->check_stopped();
+}
+
+bool UserAgent::stopping() const noexcept {
+  return impl_->stopping;
+}
+
+std::uint64_t UserAgent::subscribe(EventSink sink) {
+  const std::uint64_t id = impl_->next_subscriber++;
+  impl_->subscribers.emplace(id, std::move(sink));
+  return id;
+}
+
+void UserAgent::unsubscribe(std::uint64_t id) {
+  impl_->subscribers.erase(id);
+}
+
+std::vector<reg::AccountStatus> UserAgent::status() const {
+  std::vector<reg::AccountStatus> all;
+  for (const auto& e : impl_->entries) {
+    if (e.engine) {
+      all.push_back(e.engine->status());
+    } else {
+      reg::AccountStatus s;
+      s.account = e.account.name;
+      all.push_back(std::move(s));
+    }
+  }
+  return all;
+}
+
+Result<AccountDiff> UserAgent::reload(config::Settings settings) {
+  if (impl_->stopping) return fail(Errc::invalid_state, "stopping");
+  Impl& d = *impl_;
+  const auto& old = d.settings;
+  if (settings.listen_address != old.listen_address || settings.listen_port != old.listen_port) {
+    d.log(config::LogLevel::warning,
+          "reload: the listen address changes only on restart; keeping " + old.listen_address +
+              ":" + std::to_string(old.listen_port));
+  }
+  if (settings.tls.ca_file != old.tls.ca_file || settings.tls.ca_dir != old.tls.ca_dir ||
+      settings.tls.client_cert != old.tls.client_cert ||
+      settings.tls.client_key != old.tls.client_key ||
+      settings.tls.verify_peer != old.tls.verify_peer) {
+    d.log(config::LogLevel::warning, "reload: TLS settings change only on restart");
+  }
+  AccountDiff diff = diff_accounts(old.accounts, settings.accounts);
+  // Keep the listen and TLS values in force; take everything else.
+  settings.listen_address = old.listen_address;
+  settings.listen_port = old.listen_port;
+  settings.tls = old.tls;
+  d.settings = std::move(settings);
+  if (!d.started) return diff;
+
+  auto account_named = [&](const std::string& name) -> const config::Account* {
+    for (const auto& a : d.settings.accounts) {
+      if (a.enabled && a.name == name) return &a;
+    }
+    return nullptr;
+  };
+  for (const auto& name : diff.removed) {
+    if (Impl::Entry* e = d.find(name)) {
+      d.stop_entry(*e, [&d, name] { d.remove_entry(name); });
+    }
+  }
+  for (const auto& name : diff.changed) {
+    Impl::Entry* e = d.find(name);
+    const config::Account* account = account_named(name);
+    if (e == nullptr || account == nullptr) continue;
+    // Unregister with the old settings first: the new binding may reuse the
+    // same Contact, which a late unregister would otherwise remove.
+    d.stop_entry(*e, [&d, name, replacement = *account] {
+      if (Impl::Entry* entry = d.find(name)) {
+        entry->account = replacement;
+        d.start_entry(*entry);
+      }
+    });
+  }
+  // New accounts go where the configuration puts them.
+  for (const auto& name : diff.added) {
+    const config::Account* account = account_named(name);
+    if (account == nullptr) continue;
+    d.entries.push_back(Impl::Entry{*account, nullptr, false, {}, false});
+    d.start_entry(d.entries.back());
+  }
+  std::stable_sort(d.entries.begin(), d.entries.end(), [&](const auto& a, const auto& b) {
+    auto position = [&](const std::string& n) {
+      for (std::size_t i = 0; i < d.settings.accounts.size(); ++i) {
+        if (d.settings.accounts[i].name == n) return i;
+      }
+      return d.settings.accounts.size();  // removed: at the end until gone
+    };
+    return position(a.account.name) < position(b.account.name);
+  });
+  return diff;
+}
+
+Result<void> UserAgent::register_account(std::string_view name) {
+  if (impl_->stopping) return fail(Errc::invalid_state, "stopping");
+  Impl::Entry* e = impl_->find(name);
+  if (e == nullptr) return fail(Errc::not_found, "no enabled account named " + std::string(name));
+  if (e->stopping) {
+    const std::string key(name);
+    e->after_stop = [d = impl_.get(), key] {
+      if (Impl::Entry* entry = d->find(key)) d->start_entry(*entry);
+    };
+    return ok();
+  }
+  if (e->running) return ok();
+  impl_->start_entry(*e);
+  return ok();
+}
+
+Result<void> UserAgent::unregister_account(std::string_view name) {
+  if (impl_->stopping) return fail(Errc::invalid_state, "stopping");
+  Impl::Entry* e = impl_->find(name);
+  if (e == nullptr) return fail(Errc::not_found, "no enabled account named " + std::string(name));
+  impl_->stop_entry(*e, {});
+  return ok();
+}
+
+std::vector<sip::Target> UserAgent::local_addresses() const {
+  return impl_->transport.local_addresses();
+}
+
+}  // namespace sipline::ua
