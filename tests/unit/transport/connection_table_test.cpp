@@ -1,9 +1,10 @@
 #include "transport/connection_table.hpp"
-#include "transport/transport.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "transport/transport.hpp"
 
 namespace sipline::transport {
 namespace {
@@ -128,8 +129,9 @@ TEST(ConnectionTable, ForEachVisitsEveryEntry) {
 }
 
 TEST(TransportFailure, DescribeNamesReasonAndDetail) {
-  EXPECT_EQ(describe({sip::TransportError::tls_failure, "certificate verify failed: hostname mismatch"}),
-            "tls_failure: certificate verify failed: hostname mismatch");
+  EXPECT_EQ(
+      describe({sip::TransportError::tls_failure, "certificate verify failed: hostname mismatch"}),
+      "tls_failure: certificate verify failed: hostname mismatch");
   EXPECT_EQ(describe({sip::TransportError::refused, ""}), "refused");
 }
 

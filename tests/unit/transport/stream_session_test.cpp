@@ -119,7 +119,7 @@ TEST_F(StreamSessionTest, SendsPingsAtTheIntervalAndAcceptsThePong) {
 
   clock.advance(20s);  // well past the 10 s pong deadline of the first ping
   EXPECT_TRUE(sink.failures.empty());
-  clock.advance(8s);   // 60 s: the second ping
+  clock.advance(8s);  // 60 s: the second ping
   EXPECT_EQ(sink.writes.size(), 2u);
 }
 
