@@ -33,4 +33,15 @@ std::string_view to_string(FailureKind kind) noexcept {
   return "unknown";
 }
 
+FailureKind failure_kind_of(sip::TransportError error) noexcept {
+  switch (error) {
+    case sip::TransportError::refused: return FailureKind::refused;
+    case sip::TransportError::unreachable: return FailureKind::unreachable;
+    case sip::TransportError::reset: return FailureKind::connection_reset;
+    case sip::TransportError::tls_failure: return FailureKind::tls_failure;
+    case sip::TransportError::timeout: return FailureKind::timeout;
+  }
+  return FailureKind::unreachable;
+}
+
 }  // namespace sipline::reg

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "runtime/clock.hpp"
+#include "sip/target.hpp"
 
 namespace sipline::reg {
 
@@ -43,6 +44,9 @@ enum class FailureKind : std::uint8_t {
 };
 
 std::string_view to_string(FailureKind kind) noexcept;
+
+// How a transport failure is named in events.
+FailureKind failure_kind_of(sip::TransportError error) noexcept;
 
 struct Event {
   EventType type = EventType::registering;

@@ -8,17 +8,6 @@
 namespace sipline::reg {
 namespace {
 
-FailureKind failure_of(sip::TransportError error) {
-  switch (error) {
-    case sip::TransportError::refused: return FailureKind::refused;
-    case sip::TransportError::unreachable: return FailureKind::unreachable;
-    case sip::TransportError::reset: return FailureKind::connection_reset;
-    case sip::TransportError::tls_failure: return FailureKind::tls_failure;
-    case sip::TransportError::timeout: return FailureKind::timeout;
-  }
-  return FailureKind::unreachable;
-}
-
 std::string angle(const std::string& uri) {
   return (!uri.empty() && uri.front() == '<') ? uri : "<" + uri + ">";
 }
@@ -41,7 +30,7 @@ ProbeResult interpret_probe(const RequestOutcome& outcome) {
     return result;
   }
   if (outcome.transport_error) {
-    result.failure = failure_of(*outcome.transport_error);
+    result.failure = failure_kind_of(*outcome.transport_error);
     result.reason = "OPTIONS transport error: " + std::string(to_string(*outcome.transport_error));
     return result;
   }

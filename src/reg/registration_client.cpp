@@ -33,17 +33,6 @@ constexpr std::size_t kMaxNatRewrites = 4;
 
 enum class Purpose : std::uint8_t { register_, refresh, unregister };
 
-FailureKind failure_of(sip::TransportError error) {
-  switch (error) {
-    case sip::TransportError::refused: return FailureKind::refused;
-    case sip::TransportError::unreachable: return FailureKind::unreachable;
-    case sip::TransportError::reset: return FailureKind::connection_reset;
-    case sip::TransportError::tls_failure: return FailureKind::tls_failure;
-    case sip::TransportError::timeout: return FailureKind::timeout;
-  }
-  return FailureKind::unreachable;
-}
-
 // Final responses other than 2xx, 401/407 and 423 (handled on their own).
 FailureKind failure_of_status(int code) {
   switch (code) {
@@ -305,7 +294,7 @@ struct RegistrationClient::Impl {
     if (outcome.response) {
       on_response(*outcome.response);
     } else if (outcome.transport_error) {
-      finish_failure(failure_of(*outcome.transport_error), 0,
+      finish_failure(failure_kind_of(*outcome.transport_error), 0,
                      "transport error: " + std::string(to_string(*outcome.transport_error)), 0);
     } else {
       std::string reason = "no response to REGISTER";
