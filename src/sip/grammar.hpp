@@ -48,6 +48,7 @@ struct ScannedParam {
   std::string_view value;
   bool has_value = false;
   bool quoted = false;
+  bool token_value = false;  // an unquoted value that is a token (branch, tag)
 };
 
 // Scans *( SEMI generic-param ) from pos (RFC 3261 §25.1: SEMI and EQUAL
@@ -77,7 +78,14 @@ Fault scan_header_params(std::string_view s, std::size_t& pos, bool stop_at_comm
         if (value_end == scan::npos) return malformed("bad quoted parameter value");
         p.quoted = true;
       } else {
-        value_end = scan::scan_class(s, pos, scan::kParamValue);
+        // A token, the usual case, is told apart in the same walk, so that
+        // the callers need not scan it again.
+        value_end = scan::scan_token(s, pos);
+        p.token_value = value_end > pos;
+        if (value_end < s.size() && scan::in_class(s[value_end], scan::kParamValue)) {
+          value_end = scan::scan_class(s, value_end, scan::kParamValue);
+          p.token_value = false;
+        }
         if (value_end == pos) return malformed("missing parameter value");
       }
       p.value = s.substr(pos, value_end - pos);
@@ -116,6 +124,17 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
 // SIP, SIPS and tel through parse_uri, any other absoluteURI kept opaque
 // (UriScheme::other, only `raw` set).
 Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits);
+// The same into a default-constructed `out` (no copy of the Uri on the hot
+// path); on failure `out` is unspecified.
+Result<void> parse_any_uri_into(std::string_view text, const UriLimits& limits, Uri& out);
+
+// The one-pass recogniser for the common SIP/SIPS URI forms (uri_fast.cpp):
+// true with `uri` filled when `text` is such a URI and valid; false when
+// undecided (invalid, or a form it leaves to parse_uri), `uri` then partly
+// written.
+bool parse_sip_uri_fast(std::string_view text, const UriLimits& limits, Uri& uri) noexcept;
+// parse_uri without that fast path: every form, and the exact errors.
+Result<Uri> parse_uri_general(std::string_view text, const UriLimits& limits);
 
 // The one Contact defect parse() rejects although Contact is decoded on
 // demand: an addr-spec carrying URI headers ('?'), whose meaning would be

@@ -51,6 +51,7 @@ Message& Message::operator=(const Message& other) {
 Message::~Message() = default;
 
 std::optional<std::string_view> Message::header(HeaderId id) const noexcept {
+  if (!present(id)) return std::nullopt;
   for (const HeaderField& field : headers_) {
     if (field.id == id) return field.value;
   }
@@ -67,6 +68,7 @@ std::optional<std::string_view> Message::header(std::string_view name) const noe
 }
 
 std::size_t Message::count(HeaderId id) const noexcept {
+  if (!present(id)) return 0;
   std::size_t n = 0;
   for (const HeaderField& field : headers_) n += field.id == id ? 1 : 0;
   return n;
@@ -74,9 +76,23 @@ std::size_t Message::count(HeaderId id) const noexcept {
 
 Result<std::vector<Via>> Message::vias() const {
   std::vector<Via> out;
+  if (!present(HeaderId::via)) return out;
+  out.reserve(count(HeaderId::via));
+  bool first_field = true;
   for (const HeaderField& field : headers_) {
     if (field.id != HeaderId::via) continue;
     std::size_t pos = 0;
+    if (first_field) {
+      // parse() decoded the top via-parm with the same grammar and limits.
+      first_field = false;
+      if (out.size() == limits_.max_list_values) {
+        return too_many_values(HeaderId::via, limits_.max_list_values);
+      }
+      out.push_back(top_via_);
+      pos = top_via_end_;
+      if (pos >= field.value.size()) continue;
+      ++pos;  // the ',' between via-parms
+    }
     while (true) {
       if (out.size() == limits_.max_list_values) {
         return too_many_values(HeaderId::via, limits_.max_list_values);
@@ -92,6 +108,8 @@ Result<std::vector<Via>> Message::vias() const {
 
 Result<std::vector<ContactValue>> Message::contacts() const {
   std::vector<ContactValue> out;
+  if (!present(HeaderId::contact)) return out;
+  out.reserve(count(HeaderId::contact));
   bool star = false;
   for (const HeaderField& field : headers_) {
     if (field.id != HeaderId::contact) continue;
@@ -106,7 +124,7 @@ Result<std::vector<ContactValue>> Message::contacts() const {
       if (out.size() == limits_.max_list_values) {
         return too_many_values(HeaderId::contact, limits_.max_list_values);
       }
-      ContactValue contact;
+      ContactValue& contact = out.emplace_back();
       if (element == "*") {
         // §10.2.2: "*" stands alone (its Expires: 0 is the registrar's check).
         contact.star = star = true;
@@ -115,7 +133,6 @@ Result<std::vector<ContactValue>> Message::contacts() const {
             grammar::parse_name_addr_into(element, limits_.uri, false, contact.address, nullptr);
         if (!parsed) return grammar::error_in("Contact", parsed.error());
       }
-      out.push_back(contact);
     }
   }
   if (star && out.size() > 1) {
@@ -126,6 +143,8 @@ Result<std::vector<ContactValue>> Message::contacts() const {
 
 Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
   std::vector<NameAddr> out;
+  if (!present(id)) return out;
+  out.reserve(count(id));
   const std::string_view name = canonical_name(id);
   for (const HeaderField& field : headers_) {
     if (field.id != id) continue;
@@ -176,11 +195,37 @@ Result<RetryAfter> Message::retry_after() const {
   return parse_retry_after(*value);
 }
 
+namespace {
+
+// 1#token (§7.3.1: LWS around the commas), appended to `out` in one walk.
+// False when the value is anything else (an empty element, a non-token, too
+// many values); tokens() then lets the general list scanner word the error.
+bool append_token_list(std::string_view value, std::size_t max_values,
+                       std::vector<std::string_view>& out) {
+  std::size_t pos = scan::skip_lws(value, 0);
+  if (pos == value.size()) return true;
+  while (true) {
+    const std::size_t end = scan::scan_token(value, pos);
+    if (end == pos || out.size() == max_values) return false;
+    out.push_back(value.substr(pos, end - pos));
+    pos = scan::skip_lws(value, end);
+    if (pos == value.size()) return true;
+    if (value[pos] != ',') return false;
+    pos = scan::skip_lws(value, pos + 1);
+  }
+}
+
+}  // namespace
+
 Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
   std::vector<std::string_view> out;
+  if (!present(id)) return out;
   const std::string_view name = canonical_name(id);
   for (const HeaderField& field : headers_) {
     if (field.id != id) continue;
+    const std::size_t before = out.size();
+    if (append_token_list(field.value, limits_.max_list_values, out)) continue;
+    out.resize(before);
     scan::ListScanner list(field.value);
     std::string_view element;
     while (true) {

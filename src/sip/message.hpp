@@ -5,6 +5,7 @@
 // and validated by parse(); everything else is decoded on demand through typed
 // accessors that return a Result and never throw.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -191,6 +192,18 @@ class Message {
   std::optional<std::uint32_t> max_forwards_;
   std::optional<std::size_t> content_length_;
   Limits limits_;
+  // Which header ids occur, one bit each, so that count() and header() answer
+  // for an absent header without walking the fields.
+  std::array<std::uint64_t, 2> present_{};
+  // End of the top via-parm in the first Via field's value, so that vias()
+  // reuses top_via_ instead of parsing it again.
+  std::size_t top_via_end_ = 0;
+
+  static_assert(static_cast<std::size_t>(HeaderId::count_) <= 128, "present_ holds 128 ids");
+  bool present(HeaderId id) const noexcept {
+    const auto i = static_cast<std::size_t>(id);
+    return ((present_[i / 64] >> (i % 64)) & 1U) != 0;
+  }
 };
 
 // Grammar entry points over a single header value (also used by fuzzers).

@@ -82,6 +82,14 @@ Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits) {
   return opaque;
 }
 
+Result<void> parse_any_uri_into(std::string_view text, const UriLimits& limits, Uri& out) {
+  if (parse_sip_uri_fast(text, limits, out)) return ok();
+  auto uri = parse_any_uri(text, limits);
+  if (!uri) return std::move(uri).error();
+  out = *uri;
+  return ok();
+}
+
 Result<void> check_contact_field(std::string_view value, const UriLimits& limits) {
   if (value.find('?') == npos) return ok();
   scan::ListScanner list(value);
@@ -158,9 +166,7 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
     }
     pos = end;
   }
-  auto uri = parse_any_uri(uri_text, limits);
-  if (!uri) return std::move(uri).error();
-  out.uri = *uri;
+  SIPLINE_TRY(parse_any_uri_into(uri_text, limits, out.uri));
 
   const std::size_t params_start = scan::skip_lws(s, pos);
   pos = params_start;
@@ -170,7 +176,7 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
                                  if (tag == nullptr || !scan::iequals(p.name, "tag")) return {};
                                  // tag-param = "tag" EQUAL token (§25.1)
                                  if (have_tag) return malformed("duplicate tag parameter");
-                                 if (!p.has_value || p.quoted || !scan::is_token(p.value)) {
+                                 if (!p.token_value) {
                                    return malformed("invalid tag");
                                  }
                                  have_tag = true;

@@ -197,15 +197,16 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
     return fail(Errc::malformed, "request line: elements must be separated by exactly one space");
   }
   SIPLINE_TRY(check_version(version, "request line"));
-  auto uri = grammar::parse_any_uri(uri_text, limits_.uri);
-  if (!uri) return error_in("Request-URI", uri.error());
+  Uri& uri = m_.request_uri_;
+  if (auto parsed = grammar::parse_any_uri_into(uri_text, limits_.uri, uri); !parsed) {
+    return error_in("Request-URI", parsed.error());
+  }
   // §19.1.1 (table): headers are not allowed in a SIP Request-URI.
-  if (!uri->headers.empty() && uri->scheme != UriScheme::other) {
+  if (!uri.headers.empty() && uri.scheme != UriScheme::other) {
     return fail(Errc::malformed, "Request-URI: headers ('?') are not allowed here");
   }
   m_.method_text_ = method;
   m_.method_ = method_from(method);
-  m_.request_uri_ = *uri;
   m_.version_ = version;
   return ok();
 }
@@ -264,6 +265,8 @@ Result<void> MessageParser::parse_field(std::string_view raw, std::vector<Header
   field.name = raw.substr(0, name_end);
   field.value = scan::trim_lws(raw.substr(colon + 1, raw.size() - 2 - (colon + 1)));
   field.raw = raw;
+  const auto bit = static_cast<std::size_t>(id);
+  m_.present_[bit / 64] |= std::uint64_t{1} << (bit % 64);
   return decode_core(field);
 }
 
@@ -280,6 +283,7 @@ Result<void> MessageParser::decode_core(const HeaderField& field) {
       std::size_t pos = 0;
       auto parsed = grammar::parse_via_into(value, pos, limits_.uri, m_.top_via_);
       if (!parsed) return error_in("Via", parsed.error());
+      m_.top_via_end_ = pos;
       return ok();
     }
     case HeaderId::from:

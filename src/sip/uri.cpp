@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sip/escape.hpp"
+#include "sip/grammar.hpp"
 
 namespace sipline::sip {
 namespace {
@@ -332,6 +333,12 @@ std::string Uri::transport() const {
 }
 
 Result<Uri> parse_uri(std::string_view text, const UriLimits& limits) {
+  Uri fast;
+  if (grammar::parse_sip_uri_fast(text, limits, fast)) return fast;
+  return grammar::parse_uri_general(text, limits);
+}
+
+Result<Uri> grammar::parse_uri_general(std::string_view text, const UriLimits& limits) {
   if (text.size() > limits.max_length) return fail(Errc::limit_exceeded, "URI too long");
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
   std::size_t colon = 0;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sip/grammar.hpp"
+#include "sip/host_scan.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
 
@@ -53,6 +54,10 @@ Fault parse_port(std::string_view digits, std::uint16_t& out) {
 // IPv6 address bare). A bracketed IPv6 reference is accepted too.
 bool valid_received(std::string_view value) {
   if (value.empty()) return false;
+  HostPort fast_host;
+  if (fast::scan_host(value, 0, fast_host) == value.size() && fast_host.kind == HostKind::ipv4) {
+    return true;  // the usual IPv4 address, in one walk (host_scan.hpp)
+  }
   if (value.front() == '[') {
     auto hp = parse_host_port(value);
     return hp && hp->kind == HostKind::ipv6 && !hp->port;
@@ -85,7 +90,7 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
       if (!scan::iequals(n, "branch")) break;
       if (!once(kBranch)) return malformed("duplicate branch parameter");
       // branch = token (§20.42); RFC 2543 peers omit it altogether.
-      if (!p.has_value || !scan::is_token(p.value)) return malformed("invalid branch");
+      if (!p.token_value) return malformed("invalid branch");
       via.branch = p.value;
       break;
     case 8:
@@ -180,23 +185,35 @@ Result<void> parse_via_into(std::string_view s, std::size_t& pos, const UriLimit
   const std::size_t host_start = scan::skip_lws(s, pos);
   if (host_start == pos) return fail(Errc::malformed, "expected whitespace before sent-by");
   pos = host_start;
-  if (pos < s.size() && s[pos] == '[') {
-    const std::size_t close = s.find(']', pos);
-    if (close == npos) return fail(Errc::malformed, "sent-by: unterminated IPv6 reference");
-    pos = close + 1;
+  // The common case, a host name or IPv4 address, validated in one walk
+  // when it ends where the token would (host_scan.hpp); otherwise the token
+  // or IPv6 reference goes to the general host parser.
+  const std::size_t host_end =
+      pos < s.size() && s[pos] != '[' ? fast::scan_host(s, pos, via.sent_by) : fast::npos;
+  if (host_end != fast::npos && (host_end == s.size() || !scan::is_token_char(s[host_end]))) {
+    pos = host_end;
   } else {
-    pos = scan::scan_token(s, pos);
+    if (pos < s.size() && s[pos] == '[') {
+      const std::size_t close = s.find(']', pos);
+      if (close == npos) return fail(Errc::malformed, "sent-by: unterminated IPv6 reference");
+      pos = close + 1;
+    } else {
+      pos = scan::scan_token(s, pos);
+    }
+    auto host = parse_host_port(s.substr(host_start, pos - host_start));
+    if (!host) return fail(host.error().code, "sent-by: " + host.error().message);
+    via.sent_by = *host;
   }
-  auto host = parse_host_port(s.substr(host_start, pos - host_start));
-  if (!host) return fail(host.error().code, "sent-by: " + host.error().message);
-  via.sent_by = *host;
   const std::size_t after = scan::skip_lws(s, pos);
   if (after < s.size() && s[after] == ':') {
     const std::size_t digits = scan::skip_lws(s, after + 1);
-    pos = scan::scan_digits(s, digits);
     std::uint16_t port = 0;
-    if (Fault f = parse_port(s.substr(digits, pos - digits), port)) {
-      return fail(f.code, std::string("sent-by: ") + f.reason);
+    pos = fast::scan_port(s, digits, port);
+    if (pos == fast::npos) {  // not 1-65535: the general path words the error
+      pos = scan::scan_digits(s, digits);
+      if (Fault f = parse_port(s.substr(digits, pos - digits), port)) {
+        return fail(f.code, std::string("sent-by: ") + f.reason);
+      }
     }
     via.sent_by.port = port;
   }

@@ -1,0 +1,152 @@
+#pragma once
+// One-pass recognition of host and port (RFC 3261 §25.1 hostport) for the
+// parser's fast paths. Internal to the sip layer.
+//
+// The fast paths accept only what the general grammar accepts, with the same
+// result, and answer "undecided" (npos) for anything else: an IPv6
+// reference, an invalid host, any irregularity. The caller then runs the
+// general parser, which accepts the rare valid forms and words the exact
+// error for the invalid ones. So validation is as strict as before while
+// the common case walks each byte once.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sip/uri.hpp"
+
+namespace sipline::sip::fast {
+
+inline constexpr std::size_t npos = std::string_view::npos;
+
+namespace detail {
+// Characters of a domain label, one bit each; '.' and everything else are 0.
+enum LabelChar : std::uint8_t { kDigit = 1, kAlpha = 2, kDash = 4 };
+
+constexpr std::array<std::uint8_t, 256> make_label_chars() {
+  std::array<std::uint8_t, 256> t{};
+  for (char c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = kDigit;
+  for (char c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = kAlpha;
+  for (char c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = kAlpha;
+  t['-'] = kDash;
+  return t;
+}
+inline constexpr std::array<std::uint8_t, 256> label_chars = make_label_chars();
+}  // namespace detail
+
+// A dotted quad of 1-3 digit octets <= 255 from s[pos] that ends at a byte
+// which cannot continue a host; its end, or npos (then the label walk
+// decides, e.g. "1.2.3.4.5" or "1.2.3.4a").
+inline std::size_t scan_dotted_quad(std::string_view s, std::size_t pos) noexcept {
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = pos;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (i >= n || d[i] != '.') return npos;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned value = 0;
+    while (i < n && i - start < 3 && d[i] >= '0' && d[i] <= '9') {
+      value = value * 10 + static_cast<unsigned>(d[i] - '0');
+      ++i;
+    }
+    if (i == start || value > 255) return npos;
+  }
+  if (i < n && (detail::label_chars[static_cast<unsigned char>(d[i])] != 0 || d[i] == '.')) {
+    return npos;
+  }
+  return i;
+}
+
+// Scans host = hostname / IPv4address from s[pos], stopping at the first byte
+// that is neither alphanumeric, '-' nor '.'. Returns that position with
+// `out.host` and `out.kind` set, or npos when the bytes are not a valid host
+// of those two forms (host.cpp's rules: labels of alphanumerics with inner
+// '-', a top label starting with a letter, one optional trailing '.'; a host
+// of digits and dots only must be exactly four octets of 1-3 digits, each at
+// most 255). A dotted quad takes the shorter lane above; otherwise each
+// label is one run of table lookups, and the classes seen are OR-ed
+// together, which is all the checks need.
+inline std::size_t scan_host(std::string_view s, std::size_t pos, HostPort& out) noexcept {
+  using namespace detail;
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  if (pos < n && d[pos] >= '0' && d[pos] <= '9') {
+    if (const std::size_t end = scan_dotted_quad(s, pos); end != npos) {
+      out.kind = HostKind::ipv4;
+      out.host = s.substr(pos, end - pos);
+      return end;
+    }
+  }
+  std::size_t i = pos;
+  std::uint8_t seen = 0;       // classes of every label character
+  std::uint8_t top_first = 0;  // class of the last label's first character
+  unsigned labels = 0;
+  bool octets_ok = true;  // every all-digit label is 1-3 digits and <= 255
+  bool trailing_dot = false;
+  while (true) {
+    const std::size_t start = i;
+    std::uint8_t label = 0;
+    while (i < n) {
+      const std::uint8_t k = label_chars[static_cast<unsigned char>(d[i])];
+      if (k == 0) break;
+      label = static_cast<std::uint8_t>(label | k);
+      ++i;
+    }
+    if (i == start) {
+      // No label: the host is empty or has an empty label, unless this is
+      // the end after one trailing '.'.
+      if (labels == 0 || (i < n && d[i] == '.')) return npos;
+      trailing_dot = true;
+      break;
+    }
+    const std::uint8_t first = label_chars[static_cast<unsigned char>(d[start])];
+    if (((first | label_chars[static_cast<unsigned char>(d[i - 1])]) & kDash) != 0) return npos;
+    if (label == kDigit) {
+      const std::size_t digits = i - start;
+      unsigned value = 0;
+      for (std::size_t j = start; j < i && j < start + 3; ++j) {
+        value = value * 10 + static_cast<unsigned>(d[j] - '0');
+      }
+      octets_ok = octets_ok && digits <= 3 && value <= 255;
+    }
+    seen = static_cast<std::uint8_t>(seen | label);
+    top_first = first;
+    ++labels;
+    if (i < n && d[i] == '.') {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  if (seen == kDigit) {  // digits and dots only: must be an IPv4 address
+    if (trailing_dot || labels != 4 || !octets_ok) return npos;
+    out.kind = HostKind::ipv4;
+  } else {
+    if (top_first != kAlpha) return npos;
+    out.kind = HostKind::hostname;
+  }
+  out.host = s.substr(pos, i - pos);
+  return i;
+}
+
+// port = 1*DIGIT in 1-65535 (leading zeros allowed), from s[pos]. Returns
+// the position after the digits, or npos when there is none or the value is
+// 0 or too large.
+inline std::size_t scan_port(std::string_view s, std::size_t pos, std::uint16_t& out) noexcept {
+  std::uint32_t value = 0;
+  std::size_t i = pos;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    value = value * 10 + static_cast<std::uint32_t>(s[i] - '0');
+    if (value > 65535) return npos;
+    ++i;
+  }
+  if (i == pos || value == 0) return npos;
+  out = static_cast<std::uint16_t>(value);
+  return i;
+}
+
+}  // namespace sipline::sip::fast
