@@ -166,6 +166,12 @@ int simple_command(const std::string& control_path, const std::string& command,
                    const std::string& account, std::ostream& out, std::ostream& err) {
   json request_object{{"command", command}};
   if (!account.empty()) request_object["account"] = account;
+  return json_command(control_path, std::move(request_object), out, err);
+}
+
+int json_command(const std::string& control_path, nlohmann::json request_object, std::ostream& out,
+                 std::ostream& err) {
+  const std::string command = request_object.value("command", std::string());
   Connection c;
   auto reply = connect_and_ask(control_path, request_object, c, err);
   if (!reply) return exit_failure;

@@ -3,6 +3,7 @@
 // `register`, `unregister` and `reload`.
 
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace sipline::app {
@@ -23,5 +24,11 @@ int events_command(const std::string& control_path, std::ostream& out, std::ostr
 // command and prints its result; exit_failure when the daemon refuses it.
 int simple_command(const std::string& control_path, const std::string& command,
                    const std::string& account, std::ostream& out, std::ostream& err);
+
+// Sends one command object ({"command": ..., more fields}) and prints its
+// result ("message" when there is one, else the JSON); exit_failure when the
+// daemon refuses it or does not answer.
+int json_command(const std::string& control_path, nlohmann::json request, std::ostream& out,
+                 std::ostream& err);
 
 }  // namespace sipline::app

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -53,6 +54,32 @@ bool socket_alive(const std::string& path) {
   return alive;
 }
 
+// "call" {uri, account?}, "answer" {call?}, "hangup" {call?}.
+json call_reply(const json& request, const json& token, const std::string& command,
+                const ControlHandlers& h) {
+  auto text_field = [&](const char* name) -> std::optional<std::string> {
+    const auto it = request.find(name);
+    if (it == request.end() || it->is_null()) return std::string();
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  if (command == "call") {
+    auto uri = text_field("uri");
+    auto account = text_field("account");
+    if (!uri || uri->empty()) return error_reply(token, "missing \"uri\"");
+    if (!account) return error_reply(token, "\"account\" must be a string");
+    if (!h.call) return error_reply(token, "calls are not available");
+    auto r = h.call(*account, *uri);
+    return r ? ok_reply(token, *r) : error_reply(token, r.error().message);
+  }
+  auto call = text_field("call");
+  if (!call) return error_reply(token, "\"call\" must be a string");
+  const auto& handler = command == "answer" ? h.answer : h.hangup;
+  if (!handler) return error_reply(token, "calls are not available");
+  auto r = handler(*call);
+  return r ? ok_reply(token, *r) : error_reply(token, r.error().message);
+}
+
 }  // namespace
 
 ControlReply handle_control_line(const std::string& line, const ControlHandlers& h) {
@@ -85,9 +112,12 @@ ControlReply handle_control_line(const std::string& line, const ControlHandlers&
   } else if (command == "reload") {
     auto r = h.reload();
     reply.response = r ? ok_reply(token, *r) : error_reply(token, r.error().message);
+  } else if (command == "call" || command == "answer" || command == "hangup") {
+    reply.response = call_reply(request, token, command, h);
   } else {
-    reply.response = error_reply(token, "unknown command \"" + command +
-                                            "\" (status, events, register, unregister, reload)");
+    reply.response = error_reply(
+        token, "unknown command \"" + command +
+                   "\" (status, events, register, unregister, reload, call, answer, hangup)");
   }
   return reply;
 }

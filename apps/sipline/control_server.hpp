@@ -6,7 +6,8 @@
 //   {"token": T, "type": "response", "ok": false, "error": "..."}
 // and, after a successful "events" command, one line per event:
 //   {"token": T, "type": "event", "event": {...}}
-// Commands: status, events, register/unregister (with "account"), reload.
+// Commands: status, events, register/unregister (with "account"), reload,
+// call ("uri", optional "account"), answer and hangup (optional "call").
 // Everything runs on the event loop thread.
 
 #include <cstdint>
@@ -25,6 +26,11 @@ struct ControlHandlers {
   // register (true) or unregister (false) one account.
   std::function<Result<nlohmann::json>(const std::string& account, bool enable)> registration;
   std::function<Result<nlohmann::json>()> reload;
+  // Calls: from `account` (empty: the first) to `uri`; answer or hang up
+  // `call` (empty: the handler picks the default call).
+  std::function<Result<nlohmann::json>(const std::string& account, const std::string& uri)> call;
+  std::function<Result<nlohmann::json>(const std::string& call)> answer;
+  std::function<Result<nlohmann::json>(const std::string& call)> hangup;
   // Event stream: the sink gets each event as its JSON object.
   std::function<std::uint64_t(std::function<void(const nlohmann::json&)>)> subscribe;
   std::function<void(std::uint64_t)> unsubscribe;

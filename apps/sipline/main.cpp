@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "call_commands.hpp"
 #include "config_command.hpp"
 #include "control_client.hpp"
 #include "control_server.hpp"
 #include "exit_codes.hpp"
 #include "msg_check.hpp"
 #include "run_command.hpp"
+#include "simulate_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace sipline::app;
@@ -86,7 +88,31 @@ int main(int argc, char** argv) {
       "Exit status: 0 all valid, 1 some invalid, 2 usage or read error.");
   check->add_option("FILE", check_files, "Files holding one SIP message each")->required();
 
+  // --- simulate: the engines on virtual time against scripted faults ---
+  SimulateOptions simulate_options;
+  CLI::App* simulate = app.add_subcommand(
+      "simulate",
+      "Run the accounts of FILE on virtual time against simulated servers that follow the\n"
+      "fault script SCRIPT (e.g. '10s primary refuse', '40s primary restore', '60s call 2m',\n"
+      "'10m end') and print the timeline of events the real engine produces.\n"
+      "Exit status: 0 simulated, 2 usage, configuration or script error.");
+  simulate->add_option("-c,--config", simulate_options.config_file,
+                       "Configuration file: .toml (native) or .cfg (Yealink provisioning keys)")
+      ->required();
+  simulate->add_option("--faults", simulate_options.faults_file,
+                       "Fault script: one 'TIME SERVER ACTION' or 'TIME call DURATION [ACCOUNT]' "
+                       "per line")
+      ->required();
+  simulate
+      ->add_option("--events", simulate_options.events,
+                   "Timeline format: text (default) or json (the events of run, with virtual\n"
+                   "times from 2024-01-01T00:00:00Z)")
+      ->check(CLI::IsMember({"json", "text"}));
+  simulate->add_option("--seed", simulate_options.seed,
+                       "Seed of the random jitter (default 1): the same seed, the same timeline");
+
   register_config_commands(app);
+  register_call_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -121,6 +147,7 @@ int main(int argc, char** argv) {
       return simple_command(path_or_default(account_path), "reload", {}, std::cout, std::cerr);
     }
     if (check->parsed()) return msg_check(check_files, std::cout, std::cerr);
+    if (simulate->parsed()) return simulate_command(simulate_options, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "sipline: " << e.what() << '\n';
     return exit_failure;

@@ -71,13 +71,27 @@ json event_json(const reg::Event& event, const runtime::TimerService& clock) {
   j["next_attempt"] =
       event.next_attempt ? json(rfc3339(wall_time(*event.next_attempt, clock))) : json(nullptr);
   j["expires"] = optional_or_null(event.expires);
+  j["call"] = text_or_null(event.call_id);
+  j["peer"] = text_or_null(event.peer);
   return j;
+}
+
+json call_json(const call::CallInfo& c, const runtime::TimerService& clock) {
+  return json{{"call", c.call_id},
+              {"account", c.account},
+              {"direction", std::string(call::to_string(c.direction))},
+              {"state", std::string(call::to_string(c.state))},
+              {"peer", c.peer},
+              {"server", text_or_null(c.server)},
+              {"since", rfc3339(wall_time(c.since, clock))},
+              {"since_seconds", seconds_between(c.since, clock.now())}};
 }
 
 std::string event_text(const reg::Event& event, const runtime::TimerService& clock) {
   std::string line =
       rfc3339(event.at == runtime::TimePoint{} ? clock.system_now() : wall_time(event.at, clock));
   line += fmt::format(" {} {}", event.account, reg::to_string(event.type));
+  if (!event.call_id.empty()) line += fmt::format(" {} with {}", event.call_id, event.peer);
   if (!event.server.empty()) line += " on " + event.server;
   if (!event.previous_server.empty()) line += " (from " + event.previous_server + ")";
   if (event.failure != reg::FailureKind::none) {
@@ -143,6 +157,30 @@ std::string short_duration(std::int64_t seconds) {
   return fmt::format("{}d{:02}h", seconds / 86400, (seconds % 86400) / 3600);
 }
 
+namespace {
+
+// The calls of every account, or nothing when there are none.
+std::string calls_table(const json& accounts) {
+  std::string out;
+  if (!accounts.is_array()) return out;
+  for (const auto& a : accounts) {
+    if (!a.is_object() || !a.contains("calls") || !a["calls"].is_array()) continue;
+    for (const auto& c : a["calls"]) {
+      if (!c.is_object()) continue;
+      auto since = number(c, "since_seconds");
+      out += fmt::format("{:<6}{:<12}{:<10}{:<13}{:<8}{}\n", field(c, "call"), field(c, "account"),
+                         field(c, "direction"), field(c, "state"),
+                         since ? short_duration(*since) : "-", field(c, "peer"));
+    }
+  }
+  if (out.empty()) return out;
+  return fmt::format("\n{:<6}{:<12}{:<10}{:<13}{:<8}{}\n", "CALL", "ACCOUNT", "DIRECTION", "STATE",
+                     "FOR", "PEER") +
+         out;
+}
+
+}  // namespace
+
 std::string status_table(const json& accounts) {
   const std::vector<std::string> header = {"ACCOUNT", "STATE",      "SERVER",      "ROLE",
                                            "SINCE",   "EXPIRES IN", "LAST FAILURE"};
@@ -186,6 +224,7 @@ std::string status_table(const json& accounts) {
   put(header);
   for (const auto& row : rows) put(row);
   if (rows.empty()) out += "(no accounts)\n";
+  out += calls_table(accounts);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "call/call_types.hpp"
 #include "reg/events.hpp"
 #include "reg/redundancy_engine.hpp"
 #include "runtime/clock.hpp"
@@ -20,7 +21,8 @@ std::string rfc3339(runtime::SystemTime t);
 runtime::SystemTime wall_time(runtime::TimePoint t, const runtime::TimerService& clock);
 
 // {"time", "account", "type", "server", "reason", "failure", "previous_server",
-//  "status_code", "next_attempt", "expires"}; absent values are null.
+//  "status_code", "next_attempt", "expires", "call", "peer"}; absent values
+// are null ("call" and "peer" are set for call events).
 nlohmann::json event_json(const reg::Event& event, const runtime::TimerService& clock);
 
 // One line for people: "TIME ACCOUNT TYPE on SERVER (from PREVIOUS): REASON ...".
@@ -31,7 +33,12 @@ std::string event_text(const reg::Event& event, const runtime::TimerService& clo
 // clock of their own.
 nlohmann::json status_json(const reg::AccountStatus& status, const runtime::TimerService& clock);
 
-// The `sipline status` table from the "accounts" array of a status response.
+// One live call: {"call", "account", "direction", "state", "peer", "server",
+// "since", "since_seconds"}.
+nlohmann::json call_json(const call::CallInfo& info, const runtime::TimerService& clock);
+
+// The `sipline status` table from the "accounts" array of a status response;
+// the calls listed in each account's "calls" array follow in a second table.
 std::string status_table(const nlohmann::json& accounts);
 
 // "45s", "3m05s", "2h07m", "3d04h".

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "call_commands.hpp"
 #include "config_command.hpp"
 #include "control_server.hpp"
 #include "daemon_locator.hpp"
@@ -170,9 +171,37 @@ class Daemon {
     ControlHandlers h;
     h.status = [this] {
       json accounts = json::array();
-      for (const auto& s : ua_->status()) accounts.push_back(status_json(s, ua_->loop()));
+      const auto calls = ua_->calls();
+      for (const auto& s : ua_->status()) {
+        json account = status_json(s, ua_->loop());
+        account["calls"] = json::array();
+        for (const auto& c : calls) {
+          if (c.account == s.account) account["calls"].push_back(call_json(c, ua_->loop()));
+        }
+        accounts.push_back(std::move(account));
+      }
       return json{{"accounts", std::move(accounts)}};
     };
+    h.call = [this](const std::string& account, const std::string& uri) -> Result<json> {
+      auto id = ua_->place_call(account, uri);
+      if (!id) return fail(id.error().code, id.error().message);
+      return json{{"call", *id}, {"message", *id}};
+    };
+    auto act = [this](bool answering) {
+      return [this, answering](const std::string& named) -> Result<json> {
+        std::string id = named;
+        if (id.empty()) {
+          auto chosen = default_call(ua_->calls(), answering);
+          if (!chosen) return fail(chosen.error().code, chosen.error().message);
+          id = *chosen;
+        }
+        auto r = answering ? ua_->answer(id) : ua_->hangup(id);
+        if (!r) return fail(r.error().code, r.error().message);
+        return json{{"call", id}, {"message", (answering ? "answered " : "hung up ") + id}};
+      };
+    };
+    h.answer = act(true);
+    h.hangup = act(false);
     h.registration = [this](const std::string& account, bool enable) -> Result<json> {
       auto r = enable ? ua_->register_account(account) : ua_->unregister_account(account);
       if (!r) return fail(r.error().code, r.error().message);

@@ -32,7 +32,11 @@ enum class FailbackMode : std::uint8_t {
 // Yealink account.X.fallback.redundancy_type.
 enum class RedundancyType : std::uint8_t { concurrent = 0, successive = 1 };
 
-enum class KeepAliveKind : std::uint8_t { none, crlf, options, stun };
+// How idle flows to a registrar are kept alive and checked (RFC 5626 §4.4).
+// `automatic` picks per transport: CRLF ping/pong on TCP/TLS, OPTIONS on UDP.
+// `crlf` on UDP means OPTIONS (a UDP CRLF has no pong); `stun` means CRLF on
+// TCP/TLS and STUN binding requests on UDP; `options` sends OPTIONS on all.
+enum class KeepAliveKind : std::uint8_t { none, crlf, options, stun, automatic };
 
 struct Password {
   std::string value;  // never printed: format with redacted()
@@ -94,8 +98,15 @@ struct FailbackTuning {
 };
 
 struct KeepAlive {
-  KeepAliveKind kind = KeepAliveKind::crlf;  // crlf on streams; options on UDP when chosen
+  KeepAliveKind kind = KeepAliveKind::automatic;
+  // Seconds between keep-alives (jittered to 80-100 %). A Flow-Timer in the
+  // registrar's 2xx (RFC 5626 §4.4.1) or a `keep=N` in its Via (RFC 6223)
+  // replaces it for that flow.
   std::uint32_t interval = 30;
+  // Seconds a STUN keep-alive waits for its answer before the flow counts as
+  // failed. CRLF pongs always get the 10 s of RFC 5626 §4.4.1; OPTIONS the
+  // transaction's retry_counts budget.
+  std::uint32_t pong_timeout = 10;
   bool operator==(const KeepAlive&) const = default;
 };
 

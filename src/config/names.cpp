@@ -22,10 +22,13 @@ constexpr Table<FailbackMode, 5> failback_modes{{{FailbackMode::new_requests, "n
                                                  {FailbackMode::monitor, "monitor"}}};
 constexpr Table<RedundancyType, 2> redundancies{{{RedundancyType::concurrent, "concurrent"},
                                                  {RedundancyType::successive, "successive"}}};
-constexpr Table<KeepAliveKind, 4> keepalive_kinds{{{KeepAliveKind::none, "none"},
+constexpr Table<KeepAliveKind, 6> keepalive_kinds{{{KeepAliveKind::none, "off"},
+                                                   {KeepAliveKind::automatic, "auto"},
                                                    {KeepAliveKind::crlf, "crlf"},
                                                    {KeepAliveKind::options, "options"},
-                                                   {KeepAliveKind::stun, "stun"}}};
+                                                   {KeepAliveKind::stun, "stun"},
+                                                   // Accepted as before, written as "off".
+                                                   {KeepAliveKind::none, "none"}}};
 constexpr Table<ProxyMode, 2> proxy_modes{{{ProxyMode::chained, "chained"},
                                            {ProxyMode::failover, "failover"}}};
 constexpr Table<LogLevel, 5> log_levels{{{LogLevel::trace, "trace"},
@@ -91,7 +94,7 @@ std::string_view choices<FailbackMode>() noexcept {
 template <>
 std::string_view choices<RedundancyType>() noexcept { return "concurrent or successive"; }
 template <>
-std::string_view choices<KeepAliveKind>() noexcept { return "none, crlf, options or stun"; }
+std::string_view choices<KeepAliveKind>() noexcept { return "off, auto, crlf, options or stun"; }
 template <>
 std::string_view choices<ProxyMode>() noexcept { return "chained or failover"; }
 template <>

@@ -318,7 +318,8 @@ class Reader {
 
   Result<void> read_keepalive(const toml::table& t, const std::string& p, KeepAlive& k) {
     return walk(t, p, {{"kind", set_enum(k.kind, parse_keepalive_kind)},
-                       {"interval", set(k.interval, 1, max_int32)}});
+                       {"interval", set(k.interval, 1, max_int32)},
+                       {"pong_timeout", set(k.pong_timeout, 1, 600)}});
   }
 
   Result<void> read_account(const toml::table& t, const std::string& p) {

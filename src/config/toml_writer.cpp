@@ -122,6 +122,7 @@ void write_account(Out& o, const Account& a, bool resolve) {
   o.line("[account.keepalive]");
   o.name("kind", a.keepalive.kind);
   o.num("interval", a.keepalive.interval);
+  o.num("pong_timeout", a.keepalive.pong_timeout);
   for (const ServerEntry& s : a.servers) {
     o.line();
     write_server(o, s);
@@ -194,6 +195,7 @@ std::string write_toml(const Settings& s, const WriteOptions& options) {
   o.line("[keepalive]");
   o.name("kind", s.keepalive.kind);
   o.num("interval", s.keepalive.interval);
+  o.num("pong_timeout", s.keepalive.pong_timeout);
   for (const Account& a : s.accounts) {
     o.line();
     write_account(o, a, options.resolve_inheritance);

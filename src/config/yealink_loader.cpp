@@ -326,10 +326,12 @@ class Loader {
       if (!v) return v.error();
       a.expires_overlap = *v < 0 ? 0 : static_cast<std::uint32_t>(*v);
     } else if (tail == "nat.udp_update_enable") {
-      // 0 off; 1 default, 2 deprecated, 3 auto: all send a keep-alive.
+      // 0 off; 1 default, 2 deprecated, 3 auto: all keep the flow alive,
+      // which sipline does the way that also detects a dead server (CRLF
+      // ping/pong on TCP/TLS, OPTIONS on UDP).
       auto v = number(e, 0, 3);
       if (!v) return v.error();
-      a.keepalive.kind = *v == 0 ? KeepAliveKind::none : KeepAliveKind::crlf;
+      a.keepalive.kind = *v == 0 ? KeepAliveKind::none : KeepAliveKind::automatic;
     } else if (tail == "nat.udp_update_time") {
       auto v = number(e, 15, max_int32);
       if (!v) return v.error();

@@ -1,4 +1,4 @@
-// The redundancy engine's failback, keep-alive and concurrent-registration
+// The redundancy engine's failback and concurrent-registration
 // parts (see redundancy_engine.cpp for the registration cycle).
 
 #include <algorithm>
@@ -150,9 +150,8 @@ void RedundancyEngine::Impl::finish_failback(Binding& b) {
        next_attempt);
   emit(EventType::registered, server_name(b.hop), {}, FailureKind::none,
        "registered at " + describe(b.target), 200, granted, next_attempt);
-  keepalive_request.reset();
-  arm_keepalive();
   if (old_id != 0) retire(old_id, true);
+  arm_keepalive();
   streak.reset();
   failback_base = now();
   schedule_failback();
@@ -162,49 +161,6 @@ void RedundancyEngine::Impl::failback_failed() {
   streak.reset();
   failback_base = now();
   schedule_failback();
-}
-
-// ---------------------------------------------------------------------------
-// Keep-alive of the active server while idle (keepalive.kind = options)
-
-void RedundancyEngine::Impl::arm_keepalive() {
-  keepalive_timer.cancel();
-  if (account.keepalive.kind != config::KeepAliveKind::options || account.keepalive.interval == 0 ||
-      account.redundancy == config::RedundancyType::concurrent) {
-    return;
-  }
-  keepalive_timer = deps.timers.start(std::chrono::seconds(account.keepalive.interval),
-                                      [this] { keepalive_probe(); });
-}
-
-void RedundancyEngine::Impl::keepalive_probe() {
-  const Binding* b = find(active);
-  if (b == nullptr) return;
-  const sip::Target target = b->target;
-  const Hop& hop = hops[b->hop].hop;
-  ProbeRequest probe;
-  probe.request_uri = hop.registrar_uri;
-  probe.from_uri = "sip:" + account.effective_id() + "@" + account.domain;
-  probe.route_set = hop.route_set;
-  probe.call_id = token();
-  probe.from_tag = token();
-  const std::uint64_t id = b->id;
-  keepalive_request = send_probe(
-      deps.sender, probe, target, register_budget(hop.policy.retry_counts),
-      [this, target, id](ProbeResult result) {
-        finished_request = std::move(keepalive_request);
-        if (active != id) return;
-        if (result.alive) {
-          health.report_success(target);
-          arm_keepalive();
-          return;
-        }
-        health.report_failure(target, result.failure, result.retry_after, now());
-        const std::string reason = result.reason + " from " + describe(target);
-        note_failure(FailureKind::keepalive_lost, reason);
-        active_lost(FailureKind::keepalive_lost, reason, result.status_code, result.retry_after);
-      });
-  if (!keepalive_request) arm_keepalive();
 }
 
 // ---------------------------------------------------------------------------

@@ -34,6 +34,12 @@ struct Binding {
   bool registered = false;
   bool leaving = false;  // stop() sent: make-before-break tail or shutdown
   runtime::TimePoint since{};
+  // Keep-alive (engine_keepalive.cpp).
+  std::optional<std::uint32_t> server_interval;  // Flow-Timer or keep=N of the last 2xx
+  bool keepalive_running = false;
+  std::unique_ptr<FlowWatch> watch;
+  runtime::Timer options_timer;
+  std::unique_ptr<PendingRequest> options_request;
 };
 
 // A RegistrationClient kept per (hop, target) across failovers: one Call-ID
@@ -125,10 +131,25 @@ struct RedundancyEngine::Impl {
   void schedule_failback();
   void failback_due();
   void monitor_probe();
-  void arm_keepalive();
-  void keepalive_probe();
   void finish_failback(detail::Binding& b);
   void failback_failed();
+
+  // ---- keep-alives (engine_keepalive.cpp) ----
+  struct KeepAlivePlan {
+    FlowKeepAlive flow;    // what the sender does on the flow
+    bool options = false;  // OPTIONS probes from the engine
+    runtime::Duration interval{};
+  };
+  KeepAlivePlan keepalive_plan(const detail::Binding& b) const;
+  bool keeps_alive(const detail::Binding& b) const;
+  void start_keepalive(detail::Binding& b);
+  void stop_keepalive(detail::Binding& b);
+  void arm_keepalive();
+  bool note_server_interval(detail::Binding& b, const ClientEvent& event);
+  void options_keepalive(std::uint64_t id);
+  void flow_lost(std::uint64_t id, const FlowLoss& loss);
+  void binding_lost(std::uint64_t id, FailureKind kind, const std::string& reason, int status,
+                    FailureKind health_kind, std::uint32_t retry_after);
 
   // ---- concurrent registration (engine_failback.cpp) ----
   void lane_start(std::size_t hop);
@@ -192,10 +213,6 @@ struct RedundancyEngine::Impl {
   unsigned flaps = 0;
   std::optional<runtime::TimePoint> last_failback_at;
   std::optional<runtime::TimePoint> last_flap_at;
-
-  // Keep-alive of the active server.
-  runtime::Timer keepalive_timer;
-  std::unique_ptr<PendingRequest> keepalive_request;
 
   int calls = 0;
 

@@ -11,6 +11,10 @@ std::string_view to_string(EventType type) noexcept {
     case EventType::failback: return "failback";
     case EventType::unregistered: return "unregistered";
     case EventType::alarm: return "alarm";
+    case EventType::call_incoming: return "call_incoming";
+    case EventType::call_ringing: return "call_ringing";
+    case EventType::call_answered: return "call_answered";
+    case EventType::call_ended: return "call_ended";
   }
   return "unknown";
 }

@@ -22,6 +22,11 @@ enum class EventType : std::uint8_t {
   failback,             // returned to a higher-priority `server` by policy
   unregistered,         // binding removed (stop, disable, after make-before-break)
   alarm,                // needs an administrator: 403/404, authentication rejected
+  // Calls (published by ua/ from call/ sessions; `call_id` and `peer` are set).
+  call_incoming,  // an INVITE arrived and rings here
+  call_ringing,   // the callee is alerting (180/183)
+  call_answered,  // the call is established (2xx exchanged)
+  call_ended,     // the call is over; `status_code` and `reason` say why
 };
 
 std::string_view to_string(EventType type) noexcept;
@@ -59,6 +64,8 @@ struct Event {
   std::optional<std::uint32_t> expires;           // granted lifetime (registered)
   std::optional<runtime::TimePoint> next_attempt;  // next retry/probe/refresh
   runtime::TimePoint at{};       // engine time of the transition
+  std::string call_id;           // call events: the daemon's call id ("c1", ...)
+  std::string peer;              // call events: the remote party's URI
 };
 
 }  // namespace sipline::reg

@@ -70,7 +70,6 @@ RedundancyEngine::Impl::Impl(config::Account a, config::Dialect d, EngineDeps dp
 RedundancyEngine::Impl::~Impl() {
   // Handles first: nothing may call back into a half-destroyed engine.
   monitor_request.reset();
-  keepalive_request.reset();
   bindings.clear();
   slots.clear();
   graveyard.clear();
@@ -147,6 +146,9 @@ RegistrationClient& RedundancyEngine::Impl::client_for(Binding& b) {
   c.instance_id = instance_id;
   c.reg_id = account.reg_id;
   c.contact_user = account.effective_id();
+  // RFC 6223 §4.1: offer keep-alives to the next hop when we send them.
+  c.offer_keep =
+      account.keepalive.kind != config::KeepAliveKind::none && account.keepalive.interval > 0;
 
   auth::CredentialSet credentials;
   credentials.set_default(
@@ -191,6 +193,7 @@ void RedundancyEngine::Impl::retire(std::uint64_t id, bool unregister) {
   if (it == bindings.end()) return;
   if (active == id) active = 0;
   Binding& b = **it;
+  stop_keepalive(b);
   if (unregister && b.client->state() != ClientState::idle) {
     b.leaving = true;
     b.registered = false;
@@ -267,9 +270,7 @@ void RedundancyEngine::Impl::stop(std::function<void()> done) {
   surge_timer.cancel();
   retry_timer.cancel();
   failback_timer.cancel();
-  keepalive_timer.cancel();
   monitor_request.reset();
-  keepalive_request.reset();
   // A REGISTER in flight is not abandoned: its client unregisters once it
   // is answered (a queued stop), so no binding is left behind.
   cycle.lookup.cancel();
@@ -506,6 +507,8 @@ void RedundancyEngine::Impl::on_event(std::uint64_t slot_id, const ClientEvent& 
   const std::uint64_t id = slot->second.binding;
   Binding* b = find(id);
   if (b == nullptr) return;
+  const bool registered = event.kind == ClientEvent::Kind::registered;
+  const bool new_interval = registered && note_server_interval(*b, event);
   if (b->leaving) {
     on_leaving_event(*b, event);
   } else if (account.redundancy == config::RedundancyType::concurrent) {
@@ -514,6 +517,14 @@ void RedundancyEngine::Impl::on_event(std::uint64_t slot_id, const ClientEvent& 
     on_attempt_event(*b, event);
   } else if (id == active) {
     on_active_event(*b, event);
+  }
+  // Keep-alives start with a registration (or restart: a new interval, or a
+  // re-registration over a new connection after the old one was closed).
+  if (!registered) return;
+  Binding* now_bound = find(id);
+  if (now_bound != nullptr && keeps_alive(*now_bound) &&
+      (new_interval || !now_bound->keepalive_running)) {
+    start_keepalive(*now_bound);
   }
 }
 
@@ -613,8 +624,6 @@ void RedundancyEngine::Impl::active_lost(FailureKind kind, std::string reason, i
   const bool permanent = kind == FailureKind::auth_rejected || kind == FailureKind::not_found;
   failback_timer.cancel();
   failback_deferred = false;
-  keepalive_timer.cancel();
-  keepalive_request.reset();
   monitor_request.reset();
   if (cycle.running) cancel_cycle();
   retire(active, false);

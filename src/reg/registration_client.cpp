@@ -250,8 +250,11 @@ struct RegistrationClient::Impl {
       return;
     }
     const std::uint64_t id = ++generation;
-    pending = sender.send(std::move(*built), config.target, config.retransmit_budget,
-                          [this, id](RequestOutcome outcome) { on_outcome(id, std::move(outcome)); });
+    SendOptions options;
+    options.offer_keep = config.offer_keep;
+    pending = sender.send_with_options(
+        std::move(*built), config.target, config.retransmit_budget, options,
+        [this, id](RequestOutcome outcome) { on_outcome(id, std::move(outcome)); });
   }
 
   // The request cannot be built: report it as the attempt's failure, from a
@@ -443,7 +446,30 @@ struct RegistrationClient::Impl {
     event.service_route = service_route;
     event.path = path;
     event.refresh = attempt.purpose == Purpose::refresh;
+    event.flow_timer = flow_timer(response);
+    // RFC 6223 §4.2: the next hop's answer to our `keep` offer.
+    if (response.top_via().keep_value && *response.top_via().keep_value > 0) {
+      event.keep_interval = response.top_via().keep_value;
+    }
     emit(event);
+  }
+
+  // RFC 5626 §5.2: Flow-Timer = 1*DIGIT, the seconds the server lets a flow
+  // stay silent. Garbage or zero is ignored.
+  static std::optional<std::uint32_t> flow_timer(const sip::Message& response) {
+    const auto value = response.header("Flow-Timer");
+    if (!value) return std::nullopt;
+    std::string_view text = *value;
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (text.empty() || text.size() > 9) return std::nullopt;
+    std::uint32_t seconds = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      seconds = seconds * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    if (seconds == 0) return std::nullopt;
+    return seconds;
   }
 
   // RFC 3581 §4: the registrar saw us at received:rport. When that is not

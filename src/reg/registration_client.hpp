@@ -49,6 +49,8 @@ struct BindingConfig {
   // The 2xx's top Via received/rport differ from our Contact: re-register
   // once with the address the registrar saw (once per distinct address).
   bool rewrite_contact_on_nat = true;
+  // Keep-alives are on: offer to send them to the next hop (RFC 6223 §4.1).
+  bool offer_keep = false;
 };
 
 enum class ClientState : std::uint8_t {
@@ -76,6 +78,8 @@ struct ClientEvent {
   std::vector<std::string> service_route;       // registered: RFC 3608 route (may be empty)
   std::vector<std::string> path;                // registered: RFC 3327, for information
   bool refresh = false;                         // registered/failed: it was a refresh
+  std::optional<std::uint32_t> flow_timer;      // registered: RFC 5626 Flow-Timer seconds
+  std::optional<std::uint32_t> keep_interval;   // registered: RFC 6223 keep=N of the 2xx's Via
 };
 
 class RegistrationClient {

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "reg/events.hpp"
+#include "runtime/clock.hpp"
 #include "sip/builder.hpp"
 #include "sip/message.hpp"
 #include "sip/target.hpp"
@@ -36,6 +38,39 @@ struct LocalAddress {
   sip::TransportKind transport = sip::TransportKind::udp;
 };
 
+// How one flow (RFC 5626 §3.5: the connection, or the UDP 5-tuple, to a
+// registrar) is kept alive and checked while idle.
+struct FlowKeepAlive {
+  enum class Method : std::uint8_t {
+    none,  // only watch: report a TCP/TLS connection the peer closes
+    crlf,  // RFC 5626 §4.4.1 CRLFCRLF ping, CRLF pong (TCP/TLS)
+    stun,  // RFC 5626 §4.4.2 STUN binding request (UDP)
+  };
+  Method method = Method::none;
+  runtime::Duration interval{};      // between pings (jittered 80-100 % below)
+  runtime::Duration pong_timeout{};  // STUN: no answer within this -> flow failed
+};
+
+// Why a watched flow is no longer usable, or why it needs a new REGISTER.
+struct FlowLoss {
+  FailureKind kind = FailureKind::connection_reset;  // connection_reset, refused, keepalive_lost...
+  std::string reason;
+  // STUN saw a new mapped address (NAT rebinding): the flow works, but the
+  // registrar must learn the new address (RFC 5626 §4.4.2).
+  bool rebinding = false;
+};
+
+// Destroying the handle stops the keep-alive and the watch.
+class FlowWatch {
+ public:
+  virtual ~FlowWatch() = default;
+};
+
+// Per-request options of send_with_options().
+struct SendOptions {
+  bool offer_keep = false;  // RFC 6223 §4: a `keep` parameter in our Via
+};
+
 class RequestSender {
  public:
   virtual ~RequestSender() = default;
@@ -51,6 +86,29 @@ class RequestSender {
                                                const sip::Target& target,
                                                int retransmit_budget,
                                                std::function<void(RequestOutcome)> done) = 0;
+
+  // send() with per-request options; senders that know none of them ignore them.
+  virtual std::unique_ptr<PendingRequest> send_with_options(
+      sip::MessageBuilder request, const sip::Target& target, int retransmit_budget,
+      const SendOptions& options, std::function<void(RequestOutcome)> done) {
+    (void)options;
+    return send(std::move(request), target, retransmit_budget, std::move(done));
+  }
+
+  // Watches the flow to `target` (and keeps it alive per `keepalive`): a
+  // TCP/TLS connection closed or reset by the peer, an ICMP error on the UDP
+  // flow, a missing pong or a changed STUN mapping is reported through
+  // `lost`, never from inside this call and never after the handle is gone.
+  // Null when the sender cannot watch flows (the engine then relies on
+  // OPTIONS keep-alives and refreshes).
+  virtual std::unique_ptr<FlowWatch> watch_flow(const sip::Target& target,
+                                                const FlowKeepAlive& keepalive,
+                                                std::function<void(FlowLoss)> lost) {
+    (void)target;
+    (void)keepalive;
+    (void)lost;
+    return nullptr;
+  }
 };
 
 }  // namespace sipline::reg

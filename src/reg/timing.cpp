@@ -12,14 +12,20 @@ double clamp_unit(double u) { return std::clamp(u, 0.0, 1.0); }
 
 Seconds refresh_delay(std::uint32_t granted, std::uint32_t overlap, double unit_random) {
   const double lifetime = granted;
+  double delay = 0;
   if (overlap > 0) {
-    if (lifetime <= 2.0 * overlap) return Seconds(lifetime / 2.0);
-    return Seconds(lifetime - overlap);
+    delay = lifetime <= 2.0 * overlap ? lifetime / 2.0 : lifetime - overlap;
+  } else {
+    const double margin = std::clamp(lifetime / 10.0, 2.0, 60.0);
+    const double jitter = clamp_unit(unit_random) * margin / 2.0;
+    // Never refresh sooner than half the lifetime, even for tiny grants.
+    delay = std::max(lifetime / 2.0, lifetime - margin - jitter);
   }
-  const double margin = std::clamp(lifetime / 10.0, 2.0, 60.0);
-  const double jitter = clamp_unit(unit_random) * margin / 2.0;
-  // Never refresh sooner than half the lifetime, even for tiny grants.
-  return Seconds(std::max(lifetime / 2.0, lifetime - margin - jitter));
+  // A registrar that grants a few seconds (misconfigured, or one that meant
+  // Min-Expires, RFC 3261 §10.2.8) would otherwise get a REGISTER every
+  // half-second per phone. Letting such a short binding lapse for a moment is
+  // the lesser harm than a fleet-wide REGISTER storm.
+  return Seconds(std::max(delay, min_refresh_delay.count()));
 }
 
 Seconds backoff_ceiling(std::uint32_t base_time, std::uint32_t max_time,

@@ -18,6 +18,8 @@ using Seconds = std::chrono::duration<double>;
 // half the lifetime when the grant is not longer than twice the overlap.
 // Otherwise the margin is a tenth of the lifetime (between 2 s and 60 s) plus
 // up to half a margin of jitter, so that phones registered together spread out.
+// Never sooner than min_refresh_delay after the 2xx, however short the grant.
+inline constexpr Seconds min_refresh_delay{5.0};
 Seconds refresh_delay(std::uint32_t granted, std::uint32_t overlap, double unit_random);
 
 // RFC 5626 §4.5 upper bound: min(max_time, base_time * 2^failures).

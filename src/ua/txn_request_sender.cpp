@@ -1,6 +1,7 @@
 #include "ua/txn_request_sender.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,7 +66,7 @@ struct State {
 
 }  // namespace
 
-std::string via_value(const sip::Target& local, std::string_view branch) {
+std::string via_value(const sip::Target& local, std::string_view branch, bool offer_keep) {
   std::string via = "SIP/2.0/";
   via += sip::to_string(local.transport);
   via += ' ';
@@ -77,8 +78,21 @@ std::string via_value(const sip::Target& local, std::string_view branch) {
   via += ";branch=";
   via += branch;
   via += ";rport";
+  if (offer_keep) via += ";keep";
   return via;
 }
+
+class TxnRequestSender::Watch final : public reg::FlowWatch {
+ public:
+  Watch(transport::FlowKeeper& keeper, std::uint64_t id) : keeper_(keeper), id_(id) {}
+  ~Watch() override { keeper_.unwatch(id_); }
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+
+ private:
+  transport::FlowKeeper& keeper_;
+  std::uint64_t id_;
+};
 
 class TxnRequestSender::Pending final : public reg::PendingRequest {
  public:
@@ -108,7 +122,10 @@ TxnRequestSender::TxnRequestSender(txn::TransactionLayer& layer, transport::Tran
       transport_(transport),
       clock_(clock),
       timers_(timers),
-      in_flight_(std::make_shared<std::size_t>(0)) {}
+      in_flight_(std::make_shared<std::size_t>(0)),
+            // Jitter seed: a branch is random (RFC 3261 §8.1.1.7).
+      keeper_(transport, clock,
+              static_cast<std::uint32_t>(std::hash<std::string>{}(layer.new_branch()))) {}
 
 TxnRequestSender::~TxnRequestSender() = default;
 
@@ -125,9 +142,44 @@ reg::LocalAddress TxnRequestSender::local_address(const sip::Target& target) {
   return local;
 }
 
+std::unique_ptr<reg::FlowWatch> TxnRequestSender::watch_flow(
+    const sip::Target& target, const reg::FlowKeepAlive& keepalive,
+    std::function<void(reg::FlowLoss)> lost) {
+  transport::FlowProbe probe;
+  switch (keepalive.method) {
+    case reg::FlowKeepAlive::Method::none: probe.method = transport::FlowProbe::Method::none; break;
+    case reg::FlowKeepAlive::Method::crlf: probe.method = transport::FlowProbe::Method::crlf; break;
+    case reg::FlowKeepAlive::Method::stun: probe.method = transport::FlowProbe::Method::stun; break;
+  }
+  probe.interval = keepalive.interval;
+  probe.pong_timeout = keepalive.pong_timeout;
+  const std::uint64_t id = keeper_.watch(
+      target, probe, [lost = std::move(lost)](const transport::FlowEvent& event) {
+        reg::FlowLoss loss;
+        if (event.kind == transport::FlowEvent::Kind::rebound) {
+          loss.rebinding = true;
+          loss.reason = "STUN mapped address is now " + event.mapped.address + ":" +
+                        std::to_string(event.mapped.port);
+        } else {
+          loss.kind = event.keepalive ? reg::FailureKind::keepalive_lost
+                                      : reg::failure_kind_of(event.failure.reason);
+          loss.reason = transport::describe(event.failure);
+        }
+        if (lost) lost(loss);
+      });
+  return std::make_unique<Watch>(keeper_, id);
+}
+
 std::unique_ptr<reg::PendingRequest> TxnRequestSender::send(
     sip::MessageBuilder request, const sip::Target& target, int retransmit_budget,
     std::function<void(reg::RequestOutcome)> done) {
+  return send_with_options(std::move(request), target, retransmit_budget, reg::SendOptions{},
+                           std::move(done));
+}
+
+std::unique_ptr<reg::PendingRequest> TxnRequestSender::send_with_options(
+    sip::MessageBuilder request, const sip::Target& target, int retransmit_budget,
+    const reg::SendOptions& options, std::function<void(reg::RequestOutcome)> done) {
   auto state = std::make_shared<State>();
   state->done = std::move(done);
   state->in_flight = in_flight_;
@@ -147,7 +199,7 @@ std::unique_ptr<reg::PendingRequest> TxnRequestSender::send(
     fail_later(sip::TransportError::unreachable);
     return handle;
   }
-  request.prepend(sip::HeaderId::via, via_value(*local, layer_.new_branch()));
+  request.prepend(sip::HeaderId::via, via_value(*local, layer_.new_branch(), options.offer_keep));
   request.set(sip::HeaderId::max_forwards, max_forwards);
   auto message = request.build();
   if (!message) {

@@ -6,8 +6,11 @@
 #include <random>
 #include <utility>
 
+#include "auth/digest_client.hpp"
+#include "call/call_manager.hpp"
 #include "transport/socket_transport.hpp"
 #include "txn/transaction_layer.hpp"
+#include "ua/call_bridge.hpp"
 #include "ua/inbound.hpp"
 #include "ua/literal_locator.hpp"
 #include "ua/txn_request_sender.hpp"
@@ -69,18 +72,33 @@ struct UserAgent::Impl final : transport::TransportEvents {
     locator =
         options.make_locator ? options.make_locator(loop) : std::make_unique<LiteralLocator>(loop);
     transport.set_events(this);
-    layer.set_server_handler(
-        txn::ServerHandler{[this](txn::TransactionId id, const sip::Message& request,
-                                  const sip::Target& source) { on_request(id, request, source); },
-                           {},
-                           {}});
+    transport.set_stun_handler(&sender.flow_keeper());
+    calls = std::make_unique<call::CallManager>(
+        call::CallEnv{layer, transport, loop, timer_config(settings.timers),
+                      [this](const sip::Target& to) -> std::optional<sip::Target> {
+                        auto local = transport.local_address_for(to);
+                        if (!local) return std::nullopt;
+                        return *local;
+                      },
+                      [this] { return random_token() + "@sipline"; }, auth::openssl_cnonce_source(),
+                      40000},
+        [this](const call::CallEvent& e) { on_call_event(e); });
+    layer.set_server_handler(txn::ServerHandler{
+        [this](txn::TransactionId id, const sip::Message& request, const sip::Target& source) {
+          on_request(id, request, source);
+        },
+        [this](const sip::Message& ack, const sip::Target&) { calls->on_ack(ack); },
+        {}});
   }
 
   ~Impl() override {
-    // Engines first: they hold handles into the sender, layer and locator.
+    // Calls and engines first: they hold handles into the sender, layer
+    // and locator.
+    calls.reset();
     entries.clear();
     retired.clear();
     transport.set_events(nullptr);
+    transport.set_stun_handler(nullptr);
   }
 
   void log(config::LogLevel level, std::string_view text) const {
@@ -97,9 +115,16 @@ struct UserAgent::Impl final : transport::TransportEvents {
                                      std::to_string(target.port) + ": " +
                                      transport::describe(failure));
     layer.on_transport_error(target, failure.reason);
+    // Idle flows of registrations: a closed connection or a missing pong.
+    sender.flow_keeper().on_transport_error(target, failure);
   }
 
   void on_request(txn::TransactionId id, const sip::Message& request, const sip::Target& source) {
+    if (call::CallManager::in_dialog(request)) {
+      calls->on_request(id, request);  // its dialog, or 481
+      return;
+    }
+    if (request.method() == sip::Method::invite && on_invite(id, request, source)) return;
     bool trusted = false;
     for (const auto& e : entries) {
       if (e.running && e.engine && e.engine->accepts_request_from(source)) trusted = true;
@@ -112,6 +137,67 @@ struct UserAgent::Impl final : transport::TransportEvents {
                                       ": not a server we are registered with");
     }
     (void)layer.respond(id, std::move(*response));
+  }
+
+  // --- calls ---
+
+  // An INVITE outside a dialog for one of our accounts from a server it is
+  // registered with becomes a call; anything else is left to the inbound
+  // rules (403 for an untrusted source).
+  bool on_invite(txn::TransactionId id, const sip::Message& invite, const sip::Target& source) {
+    Entry* match = nullptr;
+    std::size_t running = 0;
+    Entry* only = nullptr;
+    for (auto& e : entries) {
+      if (!e.running || !e.engine) continue;
+      ++running;
+      only = &e;
+      if (match == nullptr && invite_is_for(e.account, invite)) match = &e;
+    }
+    // One account: whatever user the server put in the Request-URI.
+    if (match == nullptr && running == 1) match = only;
+    if (match == nullptr) {
+      // A trusted server asking for a user we do not have (§21.4.5).
+      for (auto& e : entries) {
+        if (!e.running || !e.engine || !e.engine->accepts_request_from(source)) continue;
+        auto r = sip::response_to(invite, 404, {}, layer.new_tag()).build();
+        if (r) (void)layer.respond(id, std::move(*r));
+        return true;
+      }
+      return false;
+    }
+    if (!match->engine->accepts_request_from(source)) return false;
+    std::string server;
+    auto status = match->engine->status();
+    if (status.active_server && *status.active_server < status.servers.size()) {
+      server = status.servers[*status.active_server].uri;
+    }
+    match->engine->call_started();
+    const std::string account = match->account.name;
+    if (!calls->on_invite(id, invite, source, local_party(match->account), std::move(server))) {
+      if (Entry* e = find(account); e != nullptr && e->engine) e->engine->call_ended();
+    }
+    return true;
+  }
+
+  void on_call_event(const call::CallEvent& e) {
+    if (e.type == call::CallEventType::ended) {
+      // The engine's idle state: failback modes that wait for no calls.
+      if (Entry* entry = find(e.account); entry != nullptr && entry->engine) {
+        entry->engine->call_ended();
+      }
+    }
+    publish(to_reg_event(e, loop.now()));
+  }
+
+  std::string random_token() {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string token;
+    for (int i = 0; i < 2; ++i) {
+      std::uint64_t v = rng();
+      for (int j = 0; j < 16; ++j, v >>= 4) token += hex[v & 15];
+    }
+    return token;
   }
 
   // --- accounts ---
@@ -217,6 +303,7 @@ struct UserAgent::Impl final : transport::TransportEvents {
   std::unique_ptr<dns::Locator> locator;
   std::mt19937_64 rng;
   std::vector<Entry> entries;
+  std::unique_ptr<call::CallManager> calls;
   std::vector<std::unique_ptr<reg::RedundancyEngine>> retired;
   runtime::Timer reaper;
   std::vector<runtime::Timer> deferred;
@@ -256,6 +343,8 @@ Result<void> UserAgent::start() {
 void UserAgent::stop(std::function<void()> done) {
   impl_->stopping = true;
   impl_->stop_done = done ? std::move(done) : [] {};
+  // Calls end before the registrations they go through (BYE, CANCEL, 486).
+  for (const auto& e : impl_->entries) impl_->calls->hangup_account(e.account.name);
   for (auto& e : impl_->entries) {
     // Whatever was planned for the account (a replacement) is dropped.
     impl_->stop_entry(e, [this] { impl_->check_stopped(); });
@@ -379,6 +468,54 @@ Result<void> UserAgent::unregister_account(std::string_view name) {
   if (e == nullptr) return fail(Errc::not_found, "no enabled account named " + std::string(name));
   impl_->stop_entry(*e, {});
   return ok();
+}
+
+Result<std::string> UserAgent::place_call(std::string_view account, std::string_view uri) {
+  if (impl_->stopping) return fail(Errc::invalid_state, "stopping");
+  Impl::Entry* e = nullptr;
+  for (auto& entry : impl_->entries) {
+    if (account.empty() || entry.account.name == account) {
+      e = &entry;
+      break;
+    }
+  }
+  if (e == nullptr) {
+    return fail(Errc::not_found, account.empty()
+                                     ? std::string("no enabled account")
+                                     : "no enabled account named " + std::string(account));
+  }
+  const std::string name = e->account.name;
+  Impl* d = impl_.get();
+  auto routes = engine_routes(
+      [d, name]() -> reg::RedundancyEngine* {
+        Impl::Entry* entry = d->find(name);
+        return entry != nullptr && entry->running ? entry->engine.get() : nullptr;
+      },
+      e->account.servers.size());
+  if (e->engine) e->engine->call_started();
+  auto id = impl_->calls->place(local_party(e->account), std::string(uri), std::move(routes));
+  if (!id) {
+    if (Impl::Entry* entry = impl_->find(name); entry != nullptr && entry->engine) {
+      entry->engine->call_ended();
+    }
+  }
+  return id;
+}
+
+Result<void> UserAgent::answer(std::string_view call_id) {
+  return impl_->calls->answer(std::string(call_id));
+}
+
+Result<void> UserAgent::hangup(std::string_view call_id) {
+  return impl_->calls->hangup(std::string(call_id));
+}
+
+std::vector<call::CallInfo> UserAgent::calls() const {
+  auto all = impl_->calls->calls();
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.since < b.since || (a.since == b.since && a.call_id.size() < b.call_id.size());
+  });
+  return all;
 }
 
 std::vector<sip::Target> UserAgent::local_addresses() const {

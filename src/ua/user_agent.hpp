@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "call/call_types.hpp"
 #include "common/result.hpp"
 #include "config/settings.hpp"
 #include "dns/locator.hpp"
@@ -77,6 +78,17 @@ class UserAgent {
   // for a name that is not an enabled account.
   Result<void> register_account(std::string_view name);
   Result<void> unregister_account(std::string_view name);
+
+  // Calls (RFC 3261 §13), through the server the account's redundancy
+  // policy says is active. `account` empty: the first enabled account. The
+  // call id ("c1"...) is returned at once; call_ringing, call_answered and
+  // call_ended events follow. Errc::not_found for an unknown account or
+  // call, Errc::invalid_argument for a URI that is not SIP.
+  Result<std::string> place_call(std::string_view account, std::string_view uri);
+  Result<void> answer(std::string_view call_id);
+  Result<void> hangup(std::string_view call_id);
+  // Live calls of every account, oldest first.
+  std::vector<call::CallInfo> calls() const;
 
   // The bound local addresses, with their actual ports.
   std::vector<sip::Target> local_addresses() const;

@@ -33,8 +33,10 @@ std::string render_toml(const AccountSpec& spec) {
       << "\n[account.retry]\ninterval = 5\n"
       // OPTIONS on UDP, CRLF ping/pong on TCP (RFC 5626 §3.5.1).
       << "\n[account.keepalive]\n"
-      << "kind = \"" << (udp ? "options" : "crlf") << "\"\n"
+      << "kind = \""
+      << (!spec.keepalive_kind.empty() ? spec.keepalive_kind : udp ? "options" : "crlf") << "\"\n"
       << "interval = " << spec.keepalive_interval << "\n";
+  if (spec.pong_timeout > 0) out << "pong_timeout = " << spec.pong_timeout << "\n";
   for (const auto& s : spec.servers) {
     out << "\n[[account.server]]\n"
         << "address = \"" << s.address << "\"\n"

@@ -40,6 +40,8 @@ struct AccountSpec {
   std::uint32_t good_probes = 1;
   std::uint32_t min_dwell = 0;
   std::uint32_t keepalive_interval = 5;  // notices a dead server while idle
+  std::string keepalive_kind;            // empty: options on UDP, crlf on TCP
+  std::uint32_t pong_timeout = 0;        // STUN answer deadline; 0: the default
 };
 
 // The native TOML configuration for `spec` (docs/configuration.md keys).

@@ -32,6 +32,8 @@
 #include <utility>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace sipline::testing::kamailio {
 
 using namespace std::chrono_literals;
@@ -56,33 +58,8 @@ class TempDir {
 };
 
 // A child in a process group of its own; the whole group is killed and
-// reaped when the object goes away, whatever happened in the test.
-class Process {
- public:
-  // stdout goes to `out_fd` when >= 0 (the caller keeps its copy), otherwise
-  // to `log`; stderr always to `log`; stdin is /dev/null.
-  static std::optional<Process> start(const std::vector<std::string>& argv,
-                                      const std::filesystem::path& log,
-                                      const std::filesystem::path& cwd = {}, int out_fd = -1);
-  Process(Process&& other) noexcept
-      : pid_(std::exchange(other.pid_, -1)), status_(other.status_) {}
-  Process& operator=(Process&& other) noexcept;
-  ~Process() { kill(); }
-
-  // Exit status (or 128 + signal) once the main process has exited, waiting
-  // up to `timeout`; nullopt while it is still running.
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
-  bool running() { return pid_ > 0 && !wait_exit(0ms).has_value(); }
-  bool signal(int signo) const;  // to the main process only
-  // SIGKILL to the whole group, then reap everything of it we can.
-  void kill() noexcept;
-  pid_t pid() const { return pid_; }
-
- private:
-  explicit Process(pid_t pid) : pid_(pid) {}
-  pid_t pid_ = -1;
-  std::optional<int> status_;
-};
+// reaped when the object goes away (tests/integration/common).
+using Process = ::sipline::testing::ChildProcess;
 
 // Runs a command to completion (bounded); returns its stdout when it exited 0.
 std::optional<std::string> run_capture(const std::vector<std::string>& argv,

@@ -1,12 +1,9 @@
 #include "support.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,20 +16,6 @@
 #include "sip/builder.hpp"
 
 namespace sipline::testing {
-namespace {
-
-void pause_briefly() {
-  const timespec ten_ms{0, 10'000'000};
-  ::nanosleep(&ten_ms, nullptr);
-}
-
-int decode_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
-
-}  // namespace
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "sipline-it-XXXXXX").string();
@@ -42,70 +25,6 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-}
-
-std::optional<ChildProcess> ChildProcess::start(const std::vector<std::string>& argv,
-                                                const std::filesystem::path& log,
-                                                const std::filesystem::path& cwd) {
-  if (argv.empty()) return std::nullopt;
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const std::string log_path = log.string();
-  const std::string dir = cwd.string();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) return std::nullopt;
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    if (!dir.empty() && ::chdir(dir.c_str()) != 0) ::_exit(126);
-    const int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int in = ::open("/dev/null", O_RDONLY);
-    if (out >= 0) {
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(out, STDERR_FILENO);
-    }
-    if (in >= 0) ::dup2(in, STDIN_FILENO);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  // Also from the parent, so the group exists before anyone signals it.
-  ::setpgid(pid, pid);
-  return ChildProcess(pid);
-}
-
-std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
-  if (status_) return status_;
-  if (pid_ <= 0) return std::nullopt;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      status_ = decode_status(status);
-      return status_;
-    }
-    if (r < 0 && errno != EINTR) return std::nullopt;
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    pause_briefly();
-  }
-}
-
-bool ChildProcess::running() {
-  return pid_ > 0 && !wait_exit(0ms).has_value();
-}
-
-void ChildProcess::kill() noexcept {
-  if (pid_ <= 0) return;
-  if (!status_) {
-    ::kill(-pid_, SIGKILL);
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    status_ = decode_status(status);
-  }
-  pid_ = -1;
 }
 
 bool run_command(const std::vector<std::string>& argv, const std::filesystem::path& log,

@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for the loopback integration tests: child processes that are always
-// killed, temporary directories, ephemeral ports, a throwaway certificate
+// killed (ChildProcess, shared with the Kamailio tests), temporary directories, ephemeral ports, a throwaway certificate
 // authority, and an event recorder for the transport.
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "child_process.hpp"  // tests/integration/common
 #include "runtime/event_loop.hpp"
 #include "sip/message.hpp"
 #include "sip/target.hpp"
@@ -33,33 +34,6 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
-};
-
-// A child process in its own process group, killed (SIGKILL to the group)
-// and reaped when the object goes away, whatever happened in the test.
-class ChildProcess {
- public:
-  // Starts `argv` with stdout and stderr appended to `log`; stdin is
-  // /dev/null. Returns nullopt when fork fails.
-  static std::optional<ChildProcess> start(const std::vector<std::string>& argv,
-                                           const std::filesystem::path& log,
-                                           const std::filesystem::path& cwd = {});
-  ChildProcess(ChildProcess&& other) noexcept
-      : pid_(std::exchange(other.pid_, -1)), status_(other.status_) {}
-  ChildProcess& operator=(ChildProcess&&) = delete;
-  ~ChildProcess() { kill(); }
-
-  // Waits up to `timeout` for the process to exit; returns its exit status
-  // (or 128 + signal), nullopt if it is still running.
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
-  bool running();
-  void kill() noexcept;
-  int pid() const { return pid_; }
-
- private:
-  explicit ChildProcess(int pid) : pid_(pid) {}
-  int pid_ = -1;
-  std::optional<int> status_;
 };
 
 // Runs a command to completion (bounded); returns true on exit status 0.

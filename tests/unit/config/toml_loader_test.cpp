@@ -251,7 +251,18 @@ TEST(TomlLoader, DefaultsApplyToAMinimalAccount) {
   EXPECT_EQ(a.redundancy, RedundancyType::successive);
   EXPECT_EQ(a.servers.at(0).port, 0);
   EXPECT_EQ(a.servers.at(0).expires, 3600u);
-  EXPECT_EQ(a.keepalive.kind, KeepAliveKind::crlf);
+  EXPECT_EQ(a.keepalive.kind, KeepAliveKind::automatic);
+  EXPECT_EQ(a.keepalive.interval, 30u);
+  EXPECT_EQ(a.keepalive.pong_timeout, 10u);
+}
+
+TEST(TomlLoader, KeepAliveKindsOffAutoAndPongTimeout) {
+  const Settings off = load_ok(std::string("[keepalive]\nkind = \"off\"\n") + minimal).settings;
+  EXPECT_EQ(off.accounts.at(0).keepalive.kind, KeepAliveKind::none);
+  const Settings automatic =
+      load_ok(std::string("[keepalive]\nkind = \"auto\"\npong_timeout = 4\n") + minimal).settings;
+  EXPECT_EQ(automatic.accounts.at(0).keepalive.kind, KeepAliveKind::automatic);
+  EXPECT_EQ(automatic.accounts.at(0).keepalive.pong_timeout, 4u);
 }
 
 TEST(TomlLoader, TheFlxDialectDefaultsTheExpiryTo55Seconds) {

@@ -186,6 +186,14 @@ TEST(YealinkLoader, MinusOneMakesAProxyInheritFromTheServerAtItsPosition) {
   EXPECT_EQ(resolve_proxy(a, 0).retry_counts, 9);
 }
 
+TEST(YealinkLoader, UdpUpdateEnableOneToThreeMeansAutomaticKeepAlives) {
+  for (const char* value : {"1", "2", "3"}) {
+    const auto file = with(minimal, {std::string("account.1.nat.udp_update_enable = ") + value});
+    const Account a = load_ok(file).settings.accounts.at(0);
+    EXPECT_EQ(a.keepalive.kind, KeepAliveKind::automatic) << value;
+  }
+}
+
 TEST(YealinkLoader, YealinkDefaultsApplyWhereKeysAreAbsent) {
   const LoadResult r = load_ok(crlf(minimal));
   EXPECT_THAT(r.warnings, IsEmpty());
@@ -207,7 +215,7 @@ TEST(YealinkLoader, YealinkDefaultsApplyWhereKeysAreAbsent) {
   EXPECT_EQ(server.retry_counts, 3);
   EXPECT_FALSE(server.register_on_enable);
   EXPECT_EQ(server.failback_timeout, 3600u);
-  EXPECT_EQ(a.keepalive.kind, KeepAliveKind::crlf);
+  EXPECT_EQ(a.keepalive.kind, KeepAliveKind::automatic);
   EXPECT_EQ(a.keepalive.interval, 30u);
 }
 

@@ -162,6 +162,7 @@ sip::MessageBuilder TargetScript::base_response(const sip::Message& request, int
                       host_port(via.sent_by.host, sent_port) + ";branch=" +
                       std::string(via.branch) + ";received=" + seen_host;
   if (via.rport) value += ";rport=" + std::to_string(seen_port);
+  if (via.keep && keep_answer_) value += ";keep=" + std::to_string(*keep_answer_);
   response.set(sip::HeaderId::via, value);
   return response;
 }
@@ -290,6 +291,7 @@ sip::MessageBuilder TargetScript::registrar_reply(const sip::Message& request) {
   }
 
   sip::MessageBuilder response = base_response(request, 200);
+  if (flow_timer_) response.add("Flow-Timer", std::to_string(*flow_timer_));
   for (const Binding& b : bindings_) {
     std::string value = "<" + b.contact + ">";
     if (!b.instance.empty()) value += ";+sip.instance=\"" + b.instance + "\"";
@@ -370,7 +372,9 @@ std::unique_ptr<PendingRequest> ScriptedRegistrar::send(sip::MessageBuilder requ
   request.prepend(sip::HeaderId::via, "SIP/2.0/" + std::string(sip::to_string(target.transport)) +
                                           " " + host_port(local.host, local.port) +
                                           ";branch=z9hG4bK-scripted-" +
-                                          std::to_string(++branches_) + ";rport");
+                                          std::to_string(++branches_) + ";rport" +
+                                          (offer_keep_ ? ";keep" : ""));
+  offer_keep_ = false;
   const std::uint64_t id = next_id_++;
   InFlight& flight = in_flight_[id];
   flight.done = std::move(done);
@@ -425,6 +429,64 @@ void ScriptedRegistrar::deliver(std::uint64_t id) {
 
 void ScriptedRegistrar::forget(std::uint64_t id) {
   if (!deliver_after_abandon_) in_flight_.erase(id);
+}
+
+TargetScript& TargetScript::flow_timer(std::optional<std::uint32_t> seconds) {
+  flow_timer_ = seconds;
+  return *this;
+}
+
+TargetScript& TargetScript::keep_answer(std::optional<std::uint32_t> seconds) {
+  keep_answer_ = seconds;
+  return *this;
+}
+
+std::unique_ptr<PendingRequest> ScriptedRegistrar::send_with_options(
+    sip::MessageBuilder request, const sip::Target& target, int retransmit_budget,
+    const SendOptions& options, std::function<void(RequestOutcome)> done) {
+  offer_keep_ = options.offer_keep;
+  return send(std::move(request), target, retransmit_budget, std::move(done));
+}
+
+namespace {
+class ScriptedWatch final : public FlowWatch {
+ public:
+  explicit ScriptedWatch(std::shared_ptr<ScriptedRegistrar::FlowWatchRecord> record)
+      : record_(std::move(record)) {}
+  ~ScriptedWatch() override { record_->active = false; }
+  ScriptedWatch(const ScriptedWatch&) = delete;
+  ScriptedWatch& operator=(const ScriptedWatch&) = delete;
+
+ private:
+  std::shared_ptr<ScriptedRegistrar::FlowWatchRecord> record_;
+};
+}  // namespace
+
+std::unique_ptr<FlowWatch> ScriptedRegistrar::watch_flow(const sip::Target& target,
+                                                         const FlowKeepAlive& keepalive,
+                                                         std::function<void(FlowLoss)> lost) {
+  auto record = std::make_shared<FlowWatchRecord>();
+  record->target = target;
+  record->keepalive = keepalive;
+  record->lost = std::move(lost);
+  watches_.push_back(record);
+  return std::make_unique<ScriptedWatch>(record);
+}
+
+std::vector<const ScriptedRegistrar::FlowWatchRecord*> ScriptedRegistrar::active_watches(
+    const sip::Target& target) const {
+  std::vector<const FlowWatchRecord*> out;
+  for (const auto& w : watches_) {
+    if (w->active && w->target == target) out.push_back(w.get());
+  }
+  return out;
+}
+
+void ScriptedRegistrar::lose_flow(const sip::Target& target, const FlowLoss& loss) {
+  const auto all = watches_;  // a handler may add watches
+  for (const auto& w : all) {
+    if (w->active && w->target == target && w->lost) w->lost(loss);
+  }
 }
 
 }  // namespace sipline::reg::testing

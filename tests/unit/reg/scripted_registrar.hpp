@@ -147,6 +147,10 @@ class TargetScript {
   // that never repeat a nonce). Default: a wrong answer is challenged again
   // with the same nonce.
   TargetScript& fresh_nonce_per_challenge(bool on);
+  // Keep-alive negotiation in the 200: a Flow-Timer header (RFC 5626 §5.2)
+  // and, for a request that offered `keep`, keep=N in its Via (RFC 6223).
+  TargetScript& flow_timer(std::optional<std::uint32_t> seconds);
+  TargetScript& keep_answer(std::optional<std::uint32_t> seconds);
 
   // --- State ---
   const std::vector<Binding>& bindings() const { return bindings_; }
@@ -182,6 +186,8 @@ class TargetScript {
   std::optional<std::pair<std::string, std::uint16_t>> source_;
   std::optional<DigestAccount> digest_;
   bool fresh_nonces_ = false;
+  std::optional<std::uint32_t> flow_timer_;
+  std::optional<std::uint32_t> keep_answer_;
   std::string nonce_;
   std::vector<std::string> stale_nonces_;
   std::map<std::string, std::uint32_t> last_nc_;
@@ -216,11 +222,29 @@ class ScriptedRegistrar final : public RequestSender {
   const Exchange& last() const { return exchanges_.back(); }
   std::size_t pending_count() const { return in_flight_.size(); }
 
+  // --- Flow watches (RequestSender::watch_flow) ---
+  struct FlowWatchRecord {
+    sip::Target target;
+    FlowKeepAlive keepalive;
+    std::function<void(FlowLoss)> lost;
+    bool active = true;  // the handle still exists
+  };
+  const std::vector<std::shared_ptr<FlowWatchRecord>>& watches() const { return watches_; }
+  // Watches whose handle is still alive, for `target`.
+  std::vector<const FlowWatchRecord*> active_watches(const sip::Target& target) const;
+  // The transport reports the flow to `target` lost: every live watch hears it.
+  void lose_flow(const sip::Target& target, const FlowLoss& loss);
+
   // --- RequestSender ---
   LocalAddress local_address(const sip::Target& target) override;
   std::unique_ptr<PendingRequest> send(sip::MessageBuilder request, const sip::Target& target,
                                        int retransmit_budget,
                                        std::function<void(RequestOutcome)> done) override;
+  std::unique_ptr<PendingRequest> send_with_options(
+      sip::MessageBuilder request, const sip::Target& target, int retransmit_budget,
+      const SendOptions& options, std::function<void(RequestOutcome)> done) override;
+  std::unique_ptr<FlowWatch> watch_flow(const sip::Target& target, const FlowKeepAlive& keepalive,
+                                        std::function<void(FlowLoss)> lost) override;
 
  private:
   class Handle;
@@ -244,6 +268,8 @@ class ScriptedRegistrar final : public RequestSender {
   std::uint64_t next_id_ = 1;
   std::uint64_t branches_ = 0;
   bool deliver_after_abandon_ = false;
+  bool offer_keep_ = false;  // the request being sent offers `keep`
+  std::vector<std::shared_ptr<FlowWatchRecord>> watches_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

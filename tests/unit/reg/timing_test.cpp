@@ -20,7 +20,14 @@ TEST(RefreshDelay, AutomaticMarginIsATenthWithJitter) {
   EXPECT_DOUBLE_EQ(refresh_delay(3600, 0, 1.0).count(), 3510.0);  // plus half a margin
   EXPECT_DOUBLE_EQ(refresh_delay(55, 0, 0.0).count(), 49.5);      // FLX default
   EXPECT_DOUBLE_EQ(refresh_delay(10, 0, 1.0).count(), 7.0);       // 2 s floor on the margin
-  EXPECT_DOUBLE_EQ(refresh_delay(2, 0, 1.0).count(), 1.0);        // never before half
+}
+
+TEST(RefreshDelay, TinyGrantsRefreshNoSoonerThanTheFloor) {
+  // A 1 s grant would mean a REGISTER every half-second without the floor.
+  EXPECT_DOUBLE_EQ(refresh_delay(1, 0, 0.5).count(), min_refresh_delay.count());
+  EXPECT_DOUBLE_EQ(refresh_delay(2, 0, 1.0).count(), min_refresh_delay.count());
+  EXPECT_DOUBLE_EQ(refresh_delay(4, 3, 0.0).count(), min_refresh_delay.count());  // overlap rule too
+  EXPECT_DOUBLE_EQ(refresh_delay(12, 0, 0.0).count(), 10.0);  // above the floor: unchanged
 }
 
 TEST(Backoff, FollowsTheRfc5626Examples) {

@@ -122,6 +122,32 @@ TEST_F(SenderTest, ViaBracketsAnIpv6SentBy) {
             "SIP/2.0/TLS [2001:db8::1]:5061;branch=z9hG4bKx;rport");
 }
 
+TEST_F(SenderTest, OfferingKeepAddsItToTheVia) {
+  // RFC 6223 §4.1: `keep` without a value offers keep-alives to the next hop.
+  reg::SendOptions keep;
+  keep.offer_keep = true;
+  auto with = sender.send_with_options(options(), registrar, 3, keep, [](reg::RequestOutcome) {});
+  auto without = send();
+  ASSERT_EQ(fake.sent().size(), 2u);
+  EXPECT_TRUE(fake.sent()[0].message.top_via().keep);
+  EXPECT_FALSE(fake.sent()[0].message.top_via().keep_value.has_value());
+  EXPECT_FALSE(fake.sent()[1].message.top_via().keep);
+}
+
+TEST_F(SenderTest, AWatchedFlowReportsItsLossAndStopsWithItsHandle) {
+  std::vector<reg::FlowLoss> losses;
+  auto watch = sender.watch_flow(registrar, reg::FlowKeepAlive{},
+                                 [&](reg::FlowLoss loss) { losses.push_back(std::move(loss)); });
+  ASSERT_NE(watch, nullptr);
+  sender.flow_keeper().on_transport_error(
+      registrar, {sip::TransportError::refused, "ICMP port unreachable"});
+  ASSERT_EQ(losses.size(), 1u);
+  EXPECT_EQ(losses[0].kind, reg::FailureKind::refused);
+  EXPECT_FALSE(losses[0].rebinding);
+  watch.reset();
+  EXPECT_EQ(sender.flow_keeper().watching(), 0u);
+}
+
 TEST_F(SenderTest, FinalResponseIsTheOutcomeAndProvisionalOnesAreNot) {
   auto pending = send();
   answer(100);

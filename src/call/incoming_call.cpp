@@ -1,0 +1,129 @@
+#include "call/incoming_call.hpp"
+
+#include <functional>
+#include <utility>
+
+#include "sip/header_id.hpp"
+
+namespace sipline::call {
+
+namespace {
+constexpr std::string_view allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";
+
+// §12.1.1: a response that establishes a dialog carries the request's
+// Record-Route, so the caller learns the same route set.
+void copy_record_route(const sip::Message& request, sip::MessageBuilder& response) {
+  for (const auto& field : request.headers()) {
+    if (field.id == sip::HeaderId::record_route) response.add(field.id, field.value);
+  }
+}
+}  // namespace
+
+IncomingCall::IncomingCall(CallEnv& env, std::string id, LocalParty party, txn::TransactionId txn,
+                           const sip::Message& invite, const sip::Target& source,
+                           std::string server, EventSink sink)
+    : Session(env, std::move(id), std::move(party), Direction::incoming, std::move(sink)),
+      txn_(txn),
+      invite_(invite) {
+  first_hop_ = source;
+  server_ = std::move(server);
+  peer_ = std::string(invite.from().uri.raw);
+  local_media_.session_id = std::hash<std::string_view>{}(invite.call_id()) & 0xffffffffu;
+}
+
+bool IncomingCall::start() {
+  auto dialog = Dialog::as_uas(invite_, env_.layer.new_tag());
+  if (!dialog) {
+    respond(txn_, sip::response_to(invite_, 400, "Missing Contact"));
+    state_ = CallState::ended;
+    return false;
+  }
+  dialog_ = std::move(*dialog);
+  offer_in_invite_ = !invite_.body().empty();
+  if (offer_in_invite_) {
+    auto answer = build_answer(invite_.body(), media_for(first_hop_));
+    if (!answer) {
+      // RFC 3264 §6, RFC 3261 §13.3.1.4 / §21.4.26: no stream we can take.
+      auto r = sip::response_to(invite_, 488, "Not Acceptable Here", dialog_->local_tag);
+      r.add(sip::HeaderId::warning, "304 sipline \"Media type not available\"");
+      respond(txn_, std::move(r));
+      state_ = CallState::ended;
+      return false;
+    }
+    local_sdp_ = std::move(*answer);
+  } else {
+    // No offer: ours goes in the 200 and the answer comes in the ACK (§13.3.1.1).
+    local_sdp_ = build_offer(media_for(first_hop_));
+  }
+  auto ringing = sip::response_to(invite_, 180, {}, dialog_->local_tag);
+  copy_record_route(invite_, ringing);
+  ringing.add(sip::HeaderId::contact, contact_value(first_hop_));
+  respond(txn_, std::move(ringing));
+  state_ = CallState::ringing;
+  emit(CallEventType::incoming);
+  return true;
+}
+
+Result<void> IncomingCall::answer() {
+  if (state_ != CallState::ringing) return fail(Errc::invalid_state, "the call is not ringing");
+  auto r = sip::response_to(invite_, 200, {}, dialog_->local_tag);
+  copy_record_route(invite_, r);
+  r.add(sip::HeaderId::contact, contact_value(first_hop_));
+  r.add(sip::HeaderId::allow, allow);
+  r.body("application/sdp", local_sdp_);
+  auto response = r.build();
+  if (!response) return response.error();
+  auto sent = env_.layer.respond(txn_, *response);
+  if (!sent) return sent;
+  state_ = CallState::answering;
+  retransmit_2xx(txn_, std::move(*response), [this] {
+    // §13.3.1.4: no ACK within 64*T1: the dialog is confirmed, then ended.
+    dialog_->early = false;
+    send_bye();
+    end(408, "no ACK for our 200");
+  });
+  return ok();
+}
+
+void IncomingCall::on_ack(const sip::Message& ack) {
+  if (!ack_stops_2xx(ack)) return;
+  if (state_ != CallState::answering) return;
+  dialog_->early = false;
+  if (!offer_in_invite_ && !answer_acceptable(ack.body())) {
+    // §13.3.1.1 / RFC 3264: the answer in the ACK is unusable.
+    send_bye();
+    end(488, "no common codec in the answer");
+    return;
+  }
+  state_ = CallState::established;
+  emit(CallEventType::answered, 200, "200 OK");
+}
+
+void IncomingCall::hangup() {
+  if (ended()) return;
+  if (state_ == CallState::ringing) {
+    respond(txn_, sip::response_to(invite_, 486, "Busy Here", dialog_->local_tag));
+    end(486, "rejected");
+    return;
+  }
+  // Answered: a BYE, also while the ACK is outstanding (§15: the callee may
+  // send BYE once the 2xx is sent; the retransmissions stop).
+  send_bye();
+  end(0, "local hangup");
+}
+
+void IncomingCall::on_cancel() {
+  if (state_ != CallState::ringing) return;  // §9.2: too late, the 200 stands
+  respond(txn_, sip::response_to(invite_, 487, "Request Terminated", dialog_->local_tag));
+  end(487, "cancelled by caller");
+}
+
+void IncomingCall::on_remote_bye() {
+  if (state_ == CallState::ringing) {
+    // §15.1.2: a BYE in the early dialog; the INVITE gets 487.
+    respond(txn_, sip::response_to(invite_, 487, "Request Terminated", dialog_->local_tag));
+  }
+  end(0, "remote hangup");
+}
+
+}  // namespace sipline::call

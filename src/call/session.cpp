@@ -1,0 +1,284 @@
+#include "call/session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "sip/header_id.hpp"
+
+namespace sipline::call {
+
+namespace {
+
+constexpr std::string_view max_forwards = "70";  // RFC 3261 §8.1.1.6
+constexpr std::string_view allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";
+
+std::string host_for_header(const std::string& address) {
+  if (address.find(':') != std::string::npos) return "[" + address + "]";
+  return address;
+}
+
+}  // namespace
+
+std::string_view to_string(CallState state) noexcept {
+  switch (state) {
+    case CallState::calling:
+      return "calling";
+    case CallState::ringing:
+      return "ringing";
+    case CallState::answering:
+      return "answering";
+    case CallState::established:
+      return "established";
+    case CallState::ended:
+      return "ended";
+  }
+  return "ended";
+}
+
+std::string_view to_string(Direction direction) noexcept {
+  return direction == Direction::outgoing ? "outgoing" : "incoming";
+}
+
+std::string_view to_string(RouteFailure failure) noexcept {
+  switch (failure) {
+    case RouteFailure::timeout:
+      return "timeout";
+    case RouteFailure::refused:
+      return "refused";
+    case RouteFailure::unreachable:
+      return "unreachable";
+    case RouteFailure::reset:
+      return "connection reset";
+    case RouteFailure::tls_failure:
+      return "tls failure";
+    case RouteFailure::service_unavailable:
+      return "service unavailable";
+  }
+  return "timeout";
+}
+
+std::string via_value(const sip::Target& local, std::string_view branch) {
+  std::string via = "SIP/2.0/";
+  via += sip::to_string(local.transport);
+  via += ' ';
+  via += host_for_header(local.address);
+  if (local.port != 0) via += ":" + std::to_string(local.port);
+  via += ";branch=";
+  via += branch;
+  via += ";rport";
+  return via;
+}
+
+std::optional<sip::Target> literal_target(std::string_view text, sip::TransportKind fallback) {
+  auto uri = sip::parse_uri(text);
+  if (!uri || uri->host_port.kind == sip::HostKind::hostname) return std::nullopt;
+  sip::Target t;
+  t.transport = fallback;
+  const std::string transport = uri->transport();
+  if (transport == "udp") t.transport = sip::TransportKind::udp;
+  if (transport == "tcp") t.transport = sip::TransportKind::tcp;
+  if (transport == "tls" || uri->scheme == sip::UriScheme::sips) {
+    t.transport = sip::TransportKind::tls;
+  }
+  t.address = std::string(uri->host());
+  t.port = uri->port().value_or(t.transport == sip::TransportKind::tls ? 5061 : 5060);
+  return t;
+}
+
+Session::Session(CallEnv& env, std::string id, LocalParty party, Direction direction,
+                 EventSink sink)
+    : env_(env),
+      id_(std::move(id)),
+      party_(std::move(party)),
+      direction_(direction),
+      state_(direction == Direction::outgoing ? CallState::calling : CallState::ringing),
+      sink_(std::move(sink)),
+      since_(env.timers.now()) {}
+
+Session::~Session() = default;
+
+bool Session::matches(const sip::Message& request) const {
+  return dialog_ && dialog_->matches_request(request);
+}
+
+CallInfo Session::info() const {
+  return CallInfo{id_, party_.account, direction_, state_, peer_, server_, since_};
+}
+
+void Session::emit(CallEventType type, int code, std::string reason) {
+  if (!sink_) return;
+  CallEvent e{type, id_, party_.account, server_, peer_, code, std::move(reason)};
+  // The sink may drop the manager's reference: keep ourselves alive.
+  auto self = shared_from_this();
+  sink_(e);
+}
+
+void Session::end(int code, std::string reason) {
+  if (state_ == CallState::ended) return;
+  state_ = CallState::ended;
+  retransmit_timer_.cancel();
+  give_up_timer_.cancel();
+  pending_2xx_.reset();
+  emit(CallEventType::ended, code, std::move(reason));
+}
+
+void Session::send_bye() {
+  if (!dialog_) return;
+  (void)send_request(dialog_->request(sip::Method::bye), in_dialog_target(), {});
+}
+
+Result<txn::TransactionId> Session::send_request(sip::MessageBuilder request,
+                                                 const sip::Target& target,
+                                                 txn::ClientCallbacks callbacks,
+                                                 std::optional<int> retransmit_budget) {
+  auto local = env_.local_address(target);
+  if (!local) return fail(Errc::not_found, "no local address towards the target");
+  request.prepend(sip::HeaderId::via, via_value(*local, env_.layer.new_branch()));
+  request.set(sip::HeaderId::max_forwards, max_forwards);
+  auto message = request.build();
+  if (!message) return message.error();
+  txn::TimerConfig timers = env_.timer_config;
+  if (retransmit_budget) {
+    timers.retransmit_budget = static_cast<std::uint8_t>(
+        std::clamp(*retransmit_budget, 0, int{txn::TimerConfig::max_retransmit_budget}));
+  }
+  return env_.layer.send_request(std::move(*message), target, std::move(callbacks), timers);
+}
+
+std::string Session::contact_value(const sip::Target& peer) const {
+  auto local = env_.local_address(peer);
+  std::string uri = "sip:" + party_.user + "@";
+  if (local) {
+    uri += host_for_header(local->address) + ":" + std::to_string(local->port);
+    if (local->transport != sip::TransportKind::udp) {
+      uri += local->transport == sip::TransportKind::tcp ? ";transport=tcp" : ";transport=tls";
+    }
+  } else {
+    uri += party_.domain;
+  }
+  return "<" + uri + ">";
+}
+
+sip::Target Session::in_dialog_target() const {
+  if (dialog_) {
+    if (auto t = literal_target(dialog_->next_hop_uri(), first_hop_.transport)) return *t;
+  }
+  return first_hop_;
+}
+
+LocalMedia Session::media_for(const sip::Target& peer) {
+  LocalMedia m = local_media_;
+  if (auto local = env_.local_address(peer)) m.address = local->address;
+  if (m.address.empty() || m.address == "0.0.0.0") m.address = "127.0.0.1";
+  m.port = env_.media_port;
+  return m;
+}
+
+void Session::respond(txn::TransactionId id, sip::MessageBuilder response) {
+  auto message = response.build();
+  if (message) (void)env_.layer.respond(id, std::move(*message));
+}
+
+void Session::on_in_dialog_request(txn::TransactionId id, const sip::Message& request) {
+  if (!dialog_->accept_remote_cseq(request.cseq().number)) {
+    // §12.2.2: out of order.
+    respond(id, sip::response_to(request, 500, "Server Internal Error"));
+    return;
+  }
+  switch (request.method()) {
+    case sip::Method::bye: {
+      // §15.1.2: the session ends when the BYE arrives; 200 in any case.
+      respond(id, sip::response_to(request, 200));
+      on_remote_bye();
+      return;
+    }
+    case sip::Method::invite:
+      answer_reinvite(id, request);
+      return;
+    case sip::Method::options:
+    case sip::Method::info: {
+      auto r = sip::response_to(request, 200);
+      r.add(sip::HeaderId::allow, allow);
+      respond(id, std::move(r));
+      return;
+    }
+    default: {
+      auto r = sip::response_to(request, 501);
+      r.add(sip::HeaderId::allow, allow);
+      respond(id, std::move(r));
+      return;
+    }
+  }
+}
+
+void Session::answer_reinvite(txn::TransactionId id, const sip::Message& request) {
+  if (state_ != CallState::established || pending_2xx_) {
+    // §14.2: a re-INVITE while one of ours (or the initial one) is pending.
+    auto r = sip::response_to(request, 491, "Request Pending");
+    respond(id, std::move(r));
+    return;
+  }
+  std::string body = local_sdp_;
+  if (!request.body().empty()) {
+    ++local_media_.version;  // a new answer is a new version (RFC 3264 §8)
+    auto answer = build_answer(request.body(), media_for(in_dialog_target()));
+    if (!answer) {
+      --local_media_.version;
+      respond(id, sip::response_to(request, 488, "Not Acceptable Here"));
+      return;
+    }
+    body = *answer;
+    local_sdp_ = body;
+  }
+  dialog_->refresh_target(request);
+  auto r = sip::response_to(request, 200);
+  r.add(sip::HeaderId::contact, contact_value(in_dialog_target()));
+  r.add(sip::HeaderId::allow, allow);
+  r.body("application/sdp", body);
+  auto message = r.build();
+  if (!message) return;
+  (void)env_.layer.respond(id, *message);
+  retransmit_2xx(id, std::move(*message), [] {});
+}
+
+void Session::on_remote_bye() {
+  end(0, "remote hangup");
+}
+
+void Session::on_ack(const sip::Message& ack) {
+  (void)ack_stops_2xx(ack);
+}
+
+void Session::retransmit_2xx(txn::TransactionId id, sip::Message response,
+                             std::function<void()> give_up) {
+  const runtime::Duration t1 = env_.timer_config.t1;
+  pending_2xx_ = Pending2xx{id, std::move(response), t1, std::move(give_up)};
+  if (!sip::is_reliable(first_hop_.transport)) {
+    retransmit_timer_ = env_.timers.start(t1, [this] { on_2xx_timer(); });
+  }
+  give_up_timer_ = env_.timers.start(64 * t1, [this] {
+    retransmit_timer_.cancel();
+    if (!pending_2xx_) return;
+    auto then = std::move(pending_2xx_->give_up);
+    pending_2xx_.reset();
+    auto self = shared_from_this();
+    if (then) then();
+  });
+}
+
+void Session::on_2xx_timer() {
+  if (!pending_2xx_) return;
+  (void)env_.layer.respond(pending_2xx_->txn, pending_2xx_->response);
+  pending_2xx_->interval = std::min(2 * pending_2xx_->interval, env_.timer_config.t2);
+  retransmit_timer_ = env_.timers.start(pending_2xx_->interval, [this] { on_2xx_timer(); });
+}
+
+bool Session::ack_stops_2xx(const sip::Message& ack) {
+  if (!pending_2xx_ || ack.cseq().number != pending_2xx_->response.cseq().number) return false;
+  pending_2xx_.reset();
+  retransmit_timer_.cancel();
+  give_up_timer_.cancel();
+  return true;
+}
+
+}  // namespace sipline::call

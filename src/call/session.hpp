@@ -1,0 +1,110 @@
+#pragma once
+// What outgoing and incoming calls have in common once a dialog exists:
+// in-dialog requests we receive (BYE, re-INVITE, INFO...), BYE we send, the
+// 2xx retransmission of RFC 3261 §13.3.1.4 and the call's events. The two
+// directions add their INVITE transaction handling (outgoing_call.hpp,
+// incoming_call.hpp).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "call/call_types.hpp"
+#include "call/dialog.hpp"
+#include "call/sdp.hpp"
+#include "sip/builder.hpp"
+
+namespace sipline::call {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  using EventSink = std::function<void(const CallEvent&)>;
+
+  Session(CallEnv& env, std::string id, LocalParty party, Direction direction, EventSink sink);
+  virtual ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // The user hangs up (or rejects, or cancels): what that means depends on
+  // the direction and the state.
+  virtual void hangup() = 0;
+  // A request inside our dialog (To tag = ours), other than ACK and CANCEL.
+  void on_in_dialog_request(txn::TransactionId id, const sip::Message& request);
+  // An ACK for a 2xx we sent (it belongs to no transaction, §17.2.1).
+  virtual void on_ack(const sip::Message& ack);
+
+  bool matches(const sip::Message& request) const;
+  bool ended() const noexcept { return state_ == CallState::ended; }
+  const std::string& id() const noexcept { return id_; }
+  const std::string& account() const noexcept { return party_.account; }
+  CallState state() const noexcept { return state_; }
+  Direction direction() const noexcept { return direction_; }
+  const std::optional<Dialog>& dialog() const noexcept { return dialog_; }
+  CallInfo info() const;
+
+ protected:
+  void emit(CallEventType type, int code = 0, std::string reason = {});
+  // Ends the call once: state ended and the call_ended event.
+  void end(int code, std::string reason);
+  // Sends BYE in the dialog (§15.1.1); its outcome does not matter to us.
+  void send_bye();
+  // The peer's BYE has been answered 200 (§15.1.2).
+  virtual void on_remote_bye();
+
+  // Completes `request` for the wire (top Via with a new branch, ;rport,
+  // Max-Forwards) and starts its client transaction to `target`.
+  Result<txn::TransactionId> send_request(sip::MessageBuilder request, const sip::Target& target,
+                                          txn::ClientCallbacks callbacks,
+                                          std::optional<int> retransmit_budget = std::nullopt);
+  // Our Contact for messages to or from `peer`: our address on that path.
+  std::string contact_value(const sip::Target& peer) const;
+  // Where in-dialog requests go: the next hop of the dialog when it is an
+  // IP address, else the first hop the INVITE used.
+  sip::Target in_dialog_target() const;
+  LocalMedia media_for(const sip::Target& peer);
+  void respond(txn::TransactionId id, sip::MessageBuilder response);
+
+  // §13.3.1.4: `response` (a 2xx to the INVITE on `id`) is sent again at T1,
+  // 2T1... capped at T2, over unreliable transports, until its ACK arrives;
+  // after 64*T1 `give_up` runs.
+  void retransmit_2xx(txn::TransactionId id, sip::Message response, std::function<void()> give_up);
+  // True (and retransmission stops) when `ack` acknowledges the pending 2xx.
+  bool ack_stops_2xx(const sip::Message& ack);
+
+  CallEnv& env_;
+  std::string id_;
+  LocalParty party_;
+  Direction direction_;
+  CallState state_;
+  EventSink sink_;
+  std::optional<Dialog> dialog_;
+  sip::Target first_hop_;  // where the INVITE went / came from
+  std::string server_;     // the server URI, when the call goes through one
+  std::string peer_;       // the remote party's URI
+  LocalMedia local_media_;
+  std::string local_sdp_;  // our current session description
+  runtime::TimePoint since_;
+
+ private:
+  void answer_reinvite(txn::TransactionId id, const sip::Message& request);
+  void on_2xx_timer();
+
+  struct Pending2xx {
+    txn::TransactionId txn{};
+    sip::Message response;
+    runtime::Duration interval{};
+    std::function<void()> give_up;
+  };
+  std::optional<Pending2xx> pending_2xx_;
+  runtime::Timer retransmit_timer_;
+  runtime::Timer give_up_timer_;
+};
+
+// "SIP/2.0/UDP host:port;branch=...;rport" (RFC 3261 §18.1.1, RFC 3581).
+std::string via_value(const sip::Target& local, std::string_view branch);
+// A numeric-host URI as a target; empty for a host name.
+std::optional<sip::Target> literal_target(std::string_view uri, sip::TransportKind fallback);
+
+}  // namespace sipline::call
