@@ -36,7 +36,8 @@ void check_located(const std::string& message, std::string_view name, std::strin
     line = line * 10 + static_cast<unsigned>(message[i] - '0');
     check(line < (1ull << 32));
   }
-  const auto lines = static_cast<unsigned long long>(std::count(text.begin(), text.end(), '\n')) + 1;
+  const auto lines =
+      static_cast<unsigned long long>(std::count(text.begin(), text.end(), '\n')) + 1;
   check(line >= 1 && line <= lines + 1);
   check(message.compare(digits_end, 2, ": ") == 0);
 }

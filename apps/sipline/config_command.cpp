@@ -4,13 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <ostream>
 #include <string_view>
-
-#include <CLI/CLI.hpp>
 
 #include "config/toml_writer.hpp"
 #include "exit_codes.hpp"
@@ -81,8 +80,8 @@ Result<config::LoadResult> load_config_file(const std::string& path) {
     has_password = has_password || !account.password.empty();
   }
   if (raw->readable_by_others && has_password) {
-    loaded->warnings.push_back(path + ": holds passwords but is readable by group or others (chmod 600 " +
-                               path + ")");
+    loaded->warnings.push_back(
+        path + ": holds passwords but is readable by group or others (chmod 600 " + path + ")");
   }
   return loaded;
 }
@@ -107,8 +106,9 @@ int config_convert(const std::string& path, std::ostream& out, std::ostream& err
   if (int status = load_or_report(path, err, loaded); status != exit_ok) return status;
   config::WriteOptions options;
   options.resolve_inheritance = false;
-  options.header = "# Converted from " + path +
-                   " by `sipline config convert`.\n# Passwords are not copied: replace each \"***\".";
+  options.header =
+      "# Converted from " + path +
+      " by `sipline config convert`.\n# Passwords are not copied: replace each \"***\".";
   out << config::write_toml(loaded.settings, options);
   return exit_ok;
 }

@@ -96,12 +96,14 @@ int main(int argc, char** argv) {
       "fault script SCRIPT (e.g. '10s primary refuse', '40s primary restore', '60s call 2m',\n"
       "'10m end') and print the timeline of events the real engine produces.\n"
       "Exit status: 0 simulated, 2 usage, configuration or script error.");
-  simulate->add_option("-c,--config", simulate_options.config_file,
-                       "Configuration file: .toml (native) or .cfg (Yealink provisioning keys)")
+  simulate
+      ->add_option("-c,--config", simulate_options.config_file,
+                   "Configuration file: .toml (native) or .cfg (Yealink provisioning keys)")
       ->required();
-  simulate->add_option("--faults", simulate_options.faults_file,
-                       "Fault script: one 'TIME SERVER ACTION' or 'TIME call DURATION [ACCOUNT]' "
-                       "per line")
+  simulate
+      ->add_option("--faults", simulate_options.faults_file,
+                   "Fault script: one 'TIME SERVER ACTION' or 'TIME call DURATION [ACCOUNT]' "
+                   "per line")
       ->required();
   simulate
       ->add_option("--events", simulate_options.events,

@@ -78,8 +78,7 @@ int msg_check(std::span<const std::string> files, std::ostream& out, std::ostrea
       continue;
     }
     if (bytes->size() > msg_check_max_file_size) {
-      out << path << ": invalid: file larger than " << (msg_check_max_file_size >> 20)
-          << " MiB\n";
+      out << path << ": invalid: file larger than " << (msg_check_max_file_size >> 20) << " MiB\n";
       any_invalid = true;
       continue;
     }

@@ -12,15 +12,15 @@
 namespace sipline {
 
 enum class Errc {
-  malformed,       // input violates the grammar
-  limit_exceeded,  // input exceeds a configured limit (size, count, length)
-  out_of_range,    // a number outside its allowed range
-  missing,         // a required element is absent
-  unsupported,     // valid but not supported (scheme, algorithm, version)
-  incomplete,      // more bytes are needed (stream framing)
-  io,              // file or socket error
-  invalid_state,   // operation not allowed in the current state
-  not_found,       // lookup failed
+  malformed,         // input violates the grammar
+  limit_exceeded,    // input exceeds a configured limit (size, count, length)
+  out_of_range,      // a number outside its allowed range
+  missing,           // a required element is absent
+  unsupported,       // valid but not supported (scheme, algorithm, version)
+  incomplete,        // more bytes are needed (stream framing)
+  io,                // file or socket error
+  invalid_state,     // operation not allowed in the current state
+  not_found,         // lookup failed
   invalid_argument,  // a configuration value or argument is not acceptable
 };
 
@@ -44,17 +44,26 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(const T& value) : v_(std::in_place_index<0>, value) {}              // NOLINT
-  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}        // NOLINT
-  Result(Unexpected u) : v_(std::in_place_index<1>, std::move(u.error)) {}   // NOLINT
-  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}              // NOLINT
+  Result(const T& value) : v_(std::in_place_index<0>, value) {}             // NOLINT
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}       // NOLINT
+  Result(Unexpected u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
+  Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}             // NOLINT
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(v_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -66,8 +75,14 @@ class [[nodiscard]] Result {
     return has_value() ? std::get<0>(v_) : static_cast<T>(std::forward<U>(fallback));
   }
 
-  const Error& error() const& { assert(!has_value()); return std::get<1>(v_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -82,20 +97,25 @@ class [[nodiscard]] Result<void> {
 
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
-  const Error& error() const& { assert(!ok_); return err_; }
+  const Error& error() const& {
+    assert(!ok_);
+    return err_;
+  }
 
  private:
   Error err_{Errc::malformed, {}};
   bool ok_ = true;
 };
 
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+  return {};
+}
 
 }  // namespace sipline
 
 // Propagates an error from an expression returning Result<...>.
-#define SIPLINE_TRY(expr)                          \
-  do {                                             \
-    auto&& sipline_try_r_ = (expr);                \
+#define SIPLINE_TRY(expr)                               \
+  do {                                                  \
+    auto&& sipline_try_r_ = (expr);                     \
     if (!sipline_try_r_) return sipline_try_r_.error(); \
   } while (0)

@@ -48,23 +48,23 @@ struct Password {
 // One registrar (Yealink sip_server.Y, Polycom reg.x.server.y, FLX Registrar /
 // Backup Registrar). A domain name may expand through DNS to several targets.
 struct ServerEntry {
-  std::string address;                            // host name or IP literal
-  std::uint16_t port = 0;                         // 0 = default / SRV lookup
+  std::string address;     // host name or IP literal
+  std::uint16_t port = 0;  // 0 = default / SRV lookup
   ServerTransport transport = ServerTransport::udp;
-  std::uint32_t expires = 0;                      // 0 = the account's registration timeout
-  int retry_counts = 3;                           // 0-20: retransmission budget
-  int invite_retry_counts = 3;                    // 1-10
-  bool register_on_enable = true;                 // register before signalling through it
+  std::uint32_t expires = 0;       // 0 = the account's registration timeout
+  int retry_counts = 3;            // 0-20: retransmission budget
+  int invite_retry_counts = 3;     // 1-10
+  bool register_on_enable = true;  // register before signalling through it
   bool only_signal_with_registered = false;
   FailbackMode failback_mode = FailbackMode::new_requests;
-  std::uint32_t failback_timeout = 3600;          // 0 = never; 1-59 is raised to 60
+  std::uint32_t failback_timeout = 3600;  // 0 = never; 1-59 is raised to 60
   bool operator==(const ServerEntry&) const = default;
 };
 
 // An outbound proxy. Yealink's outbound_proxy.Y.* use -1 for "inherit the
 // value of sip_server.Y"; here an unset optional means the same.
 struct OutboundProxy {
-  std::string address;   // may carry ";lr" (FLX) or be a full SIP URI
+  std::string address;  // may carry ";lr" (FLX) or be a full SIP URI
   std::uint16_t port = 0;
   std::optional<ServerTransport> transport;
   std::optional<int> retry_counts;
@@ -111,25 +111,25 @@ struct KeepAlive {
 };
 
 struct Account {
-  std::string name;              // label shown in status/events
+  std::string name;  // label shown in status/events
   bool enabled = true;
-  std::string id;                // AOR user part; blank -> username
-  std::string display_name;      // blank -> username
-  std::string username;          // SIP user name
-  std::string auth_name;         // digest user name; blank -> username
+  std::string id;            // AOR user part; blank -> username
+  std::string display_name;  // blank -> username
+  std::string username;      // SIP user name
+  std::string auth_name;     // digest user name; blank -> username
   Password password;
-  std::string domain;            // AOR domain; blank -> first server's address
+  std::string domain;                      // AOR domain; blank -> first server's address
   std::uint32_t registration_timeout = 0;  // requested expiry; 0 = dialect default
   std::uint32_t expires_overlap = 0;       // 0 = automatic refresh margin
   RetryPolicy retry;
-  std::vector<ServerEntry> servers;        // primary first
+  std::vector<ServerEntry> servers;  // primary first
   std::vector<OutboundProxy> proxies;
   ProxyMode proxy_mode = ProxyMode::chained;
   bool use_proxy_for_registration = true;
-  bool strict_routing = false;             // honour proxies without ;lr as strict routers
+  bool strict_routing = false;  // honour proxies without ;lr as strict routers
   std::uint32_t proxy_fallback_interval = 3600;
   RedundancyType redundancy = RedundancyType::successive;
-  std::uint32_t fallback_timeout = 120;    // successive mode: probe the working server
+  std::uint32_t fallback_timeout = 120;  // successive mode: probe the working server
   bool redundancy_with_reg_fail = false;
   FailbackTuning failback;
   KeepAlive keepalive;

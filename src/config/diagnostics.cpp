@@ -81,7 +81,8 @@ std::optional<long long> parse_integer(std::string_view text) noexcept {
 std::optional<long long> parse_seconds_as_ms(std::string_view text) noexcept {
   const std::size_t dot = text.find('.');
   const std::string_view whole = text.substr(0, dot);
-  std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
   if (whole.empty() || whole.size() > 9 || fraction.size() > 3) return std::nullopt;
   if (dot != std::string_view::npos && fraction.empty()) return std::nullopt;
   long long ms = 0;

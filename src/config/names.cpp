@@ -9,8 +9,8 @@ namespace {
 template <class E, std::size_t N>
 using Table = std::array<std::pair<E, std::string_view>, N>;
 
-constexpr Table<Dialect, 3> dialects{{
-    {Dialect::native, "native"}, {Dialect::yealink, "yealink"}, {Dialect::flx, "flx"}}};
+constexpr Table<Dialect, 3> dialects{
+    {{Dialect::native, "native"}, {Dialect::yealink, "yealink"}, {Dialect::flx, "flx"}}};
 constexpr Table<ServerTransport, 4> transports{{{ServerTransport::udp, "udp"},
                                                 {ServerTransport::tcp, "tcp"},
                                                 {ServerTransport::tls, "tls"},
@@ -20,8 +20,8 @@ constexpr Table<FailbackMode, 5> failback_modes{{{FailbackMode::new_requests, "n
                                                  {FailbackMode::registration, "registration"},
                                                  {FailbackMode::duration, "duration"},
                                                  {FailbackMode::monitor, "monitor"}}};
-constexpr Table<RedundancyType, 2> redundancies{{{RedundancyType::concurrent, "concurrent"},
-                                                 {RedundancyType::successive, "successive"}}};
+constexpr Table<RedundancyType, 2> redundancies{
+    {{RedundancyType::concurrent, "concurrent"}, {RedundancyType::successive, "successive"}}};
 constexpr Table<KeepAliveKind, 6> keepalive_kinds{{{KeepAliveKind::none, "off"},
                                                    {KeepAliveKind::automatic, "auto"},
                                                    {KeepAliveKind::crlf, "crlf"},
@@ -29,8 +29,8 @@ constexpr Table<KeepAliveKind, 6> keepalive_kinds{{{KeepAliveKind::none, "off"},
                                                    {KeepAliveKind::stun, "stun"},
                                                    // Accepted as before, written as "off".
                                                    {KeepAliveKind::none, "none"}}};
-constexpr Table<ProxyMode, 2> proxy_modes{{{ProxyMode::chained, "chained"},
-                                           {ProxyMode::failover, "failover"}}};
+constexpr Table<ProxyMode, 2> proxy_modes{
+    {{ProxyMode::chained, "chained"}, {ProxyMode::failover, "failover"}}};
 constexpr Table<LogLevel, 5> log_levels{{{LogLevel::trace, "trace"},
                                          {LogLevel::debug, "debug"},
                                          {LogLevel::info, "info"},
@@ -55,15 +55,31 @@ std::optional<E> lookup(const Table<E, N>& table, std::string_view text) noexcep
 
 }  // namespace
 
-std::string_view name_of(Dialect value) noexcept { return lookup(dialects, value); }
-std::string_view name_of(ServerTransport value) noexcept { return lookup(transports, value); }
-std::string_view name_of(FailbackMode value) noexcept { return lookup(failback_modes, value); }
-std::string_view name_of(RedundancyType value) noexcept { return lookup(redundancies, value); }
-std::string_view name_of(KeepAliveKind value) noexcept { return lookup(keepalive_kinds, value); }
-std::string_view name_of(ProxyMode value) noexcept { return lookup(proxy_modes, value); }
-std::string_view name_of(LogLevel value) noexcept { return lookup(log_levels, value); }
+std::string_view name_of(Dialect value) noexcept {
+  return lookup(dialects, value);
+}
+std::string_view name_of(ServerTransport value) noexcept {
+  return lookup(transports, value);
+}
+std::string_view name_of(FailbackMode value) noexcept {
+  return lookup(failback_modes, value);
+}
+std::string_view name_of(RedundancyType value) noexcept {
+  return lookup(redundancies, value);
+}
+std::string_view name_of(KeepAliveKind value) noexcept {
+  return lookup(keepalive_kinds, value);
+}
+std::string_view name_of(ProxyMode value) noexcept {
+  return lookup(proxy_modes, value);
+}
+std::string_view name_of(LogLevel value) noexcept {
+  return lookup(log_levels, value);
+}
 
-std::optional<Dialect> parse_dialect(std::string_view t) noexcept { return lookup(dialects, t); }
+std::optional<Dialect> parse_dialect(std::string_view t) noexcept {
+  return lookup(dialects, t);
+}
 std::optional<ServerTransport> parse_transport(std::string_view t) noexcept {
   return lookup(transports, t);
 }
@@ -84,20 +100,32 @@ std::optional<LogLevel> parse_log_level(std::string_view t) noexcept {
 }
 
 template <>
-std::string_view choices<Dialect>() noexcept { return "native, yealink or flx"; }
+std::string_view choices<Dialect>() noexcept {
+  return "native, yealink or flx";
+}
 template <>
-std::string_view choices<ServerTransport>() noexcept { return "udp, tcp, tls or dns_naptr"; }
+std::string_view choices<ServerTransport>() noexcept {
+  return "udp, tcp, tls or dns_naptr";
+}
 template <>
 std::string_view choices<FailbackMode>() noexcept {
   return "new_requests, dns_ttl, registration, duration or monitor";
 }
 template <>
-std::string_view choices<RedundancyType>() noexcept { return "concurrent or successive"; }
+std::string_view choices<RedundancyType>() noexcept {
+  return "concurrent or successive";
+}
 template <>
-std::string_view choices<KeepAliveKind>() noexcept { return "off, auto, crlf, options or stun"; }
+std::string_view choices<KeepAliveKind>() noexcept {
+  return "off, auto, crlf, options or stun";
+}
 template <>
-std::string_view choices<ProxyMode>() noexcept { return "chained or failover"; }
+std::string_view choices<ProxyMode>() noexcept {
+  return "chained or failover";
+}
 template <>
-std::string_view choices<LogLevel>() noexcept { return "trace, debug, info, warning or error"; }
+std::string_view choices<LogLevel>() noexcept {
+  return "trace, debug, info, warning or error";
+}
 
 }  // namespace sipline::config

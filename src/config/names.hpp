@@ -30,12 +30,19 @@ std::optional<LogLevel> parse_log_level(std::string_view text) noexcept;
 // "a, b or c": the accepted spellings of an enumeration, for error messages.
 template <class E>
 std::string_view choices() noexcept;
-template <> std::string_view choices<Dialect>() noexcept;
-template <> std::string_view choices<ServerTransport>() noexcept;
-template <> std::string_view choices<FailbackMode>() noexcept;
-template <> std::string_view choices<RedundancyType>() noexcept;
-template <> std::string_view choices<KeepAliveKind>() noexcept;
-template <> std::string_view choices<ProxyMode>() noexcept;
-template <> std::string_view choices<LogLevel>() noexcept;
+template <>
+std::string_view choices<Dialect>() noexcept;
+template <>
+std::string_view choices<ServerTransport>() noexcept;
+template <>
+std::string_view choices<FailbackMode>() noexcept;
+template <>
+std::string_view choices<RedundancyType>() noexcept;
+template <>
+std::string_view choices<KeepAliveKind>() noexcept;
+template <>
+std::string_view choices<ProxyMode>() noexcept;
+template <>
+std::string_view choices<LogLevel>() noexcept;
 
 }  // namespace sipline::config

@@ -44,11 +44,11 @@ struct Settings {
   std::string listen_address = "0.0.0.0";  // local SIP address
   std::uint16_t listen_port = 5060;        // 0 = ephemeral
   SipTimers timers;
-  std::vector<std::string> dns_servers;    // "addr" or "addr:port"; empty -> resolv.conf
+  std::vector<std::string> dns_servers;  // "addr" or "addr:port"; empty -> resolv.conf
   TlsSettings tls;
   LogLevel log_level = LogLevel::info;
-  KeepAlive keepalive;                     // default for accounts that set none
-  std::uint32_t surge_prevention = 0;      // 0-60 s: default random delay before the first REGISTER
+  KeepAlive keepalive;                 // default for accounts that set none
+  std::uint32_t surge_prevention = 0;  // 0-60 s: default random delay before the first REGISTER
 
   std::vector<Account> accounts;
 

@@ -1,13 +1,13 @@
 #include "config/toml_loader.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "config/diagnostics.hpp"
 #include "config/names.hpp"
@@ -26,7 +26,9 @@ struct Field {
   Handler handle;
 };
 
-std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
+std::uint32_t line_of(const toml::node& node) {
+  return node.source().begin.line;
+}
 
 // "account[1].server" -> "account.server", as the table header is written.
 std::string without_indices(std::string_view path) {
@@ -49,34 +51,41 @@ class Reader {
 
   Result<void> read(const toml::table& root) {
     const toml::node* accounts = nullptr;
-    SIPLINE_TRY(walk(root, "", {
-        {"dialect", set_enum(s_.dialect, parse_dialect)},
-        {"sip", table([this](const toml::table& t, const std::string& p) { return read_sip(t, p); })},
-        {"dns", table([this](const toml::table& t, const std::string& p) {
-           return walk(t, p, {{"servers", set_dns_servers()}});
-         })},
-        {"tls", table([this](const toml::table& t, const std::string& p) {
-           return walk(t, p, {{"ca_file", set(s_.tls.ca_file)},
-                              {"ca_dir", set(s_.tls.ca_dir)},
-                              {"verify_peer", set(s_.tls.verify_peer)},
-                              {"client_cert", set(s_.tls.client_cert)},
-                              {"client_key", set(s_.tls.client_key)}});
-         })},
-        {"log", table([this](const toml::table& t, const std::string& p) {
-           return walk(t, p, {{"level", set_enum(s_.log_level, parse_log_level)}});
-         })},
-        {"keepalive", table([this](const toml::table& t, const std::string& p) {
-           return read_keepalive(t, p, s_.keepalive);
-         })},
-        {"account", [&accounts](const toml::node& n, const std::string&) -> Result<void> {
-           accounts = &n;  // read after the globals, which are account defaults
-           return ok();
-         }},
-    }));
+    SIPLINE_TRY(walk(root, "",
+                     {
+                         {"dialect", set_enum(s_.dialect, parse_dialect)},
+                         {"sip", table([this](const toml::table& t, const std::string& p) {
+                            return read_sip(t, p);
+                          })},
+                         {"dns", table([this](const toml::table& t, const std::string& p) {
+                            return walk(t, p, {{"servers", set_dns_servers()}});
+                          })},
+                         {"tls", table([this](const toml::table& t, const std::string& p) {
+                            return walk(t, p,
+                                        {{"ca_file", set(s_.tls.ca_file)},
+                                         {"ca_dir", set(s_.tls.ca_dir)},
+                                         {"verify_peer", set(s_.tls.verify_peer)},
+                                         {"client_cert", set(s_.tls.client_cert)},
+                                         {"client_key", set(s_.tls.client_key)}});
+                          })},
+                         {"log", table([this](const toml::table& t, const std::string& p) {
+                            return walk(t, p, {{"level", set_enum(s_.log_level, parse_log_level)}});
+                          })},
+                         {"keepalive", table([this](const toml::table& t, const std::string& p) {
+                            return read_keepalive(t, p, s_.keepalive);
+                          })},
+                         {"account",
+                          [&accounts](const toml::node& n, const std::string&) -> Result<void> {
+                            accounts = &n;  // read after the globals, which are account defaults
+                            return ok();
+                          }},
+                     }));
     SIPLINE_TRY(check_globals(s_, file_, [this](std::string_view key) { return line_at(key); }));
     if (accounts != nullptr) {
-      SIPLINE_TRY(each_table(*accounts, "account", [this](const toml::table& t, const std::string& p,
-                                                          std::size_t) { return read_account(t, p); }));
+      SIPLINE_TRY(each_table(*accounts, "account",
+                             [this](const toml::table& t, const std::string& p, std::size_t) {
+                               return read_account(t, p);
+                             }));
     }
     return check_account_names(s_, file_, [this](std::string_view key) { return line_at(key); });
   }
@@ -201,8 +210,9 @@ class Reader {
       auto v = integer(n, key, 0, max_int32);
       if (!v) return v.error();
       if (*v > 0 && *v < min_expires) {
-        return error(n, key, "value " + std::to_string(*v) + " is below the minimum of " +
-                                 std::to_string(min_expires) + " (0 = default)");
+        return error(n, key,
+                     "value " + std::to_string(*v) + " is below the minimum of " +
+                         std::to_string(min_expires) + " (0 = default)");
       }
       dst = static_cast<std::uint32_t>(*v);
       return ok();
@@ -244,7 +254,8 @@ class Reader {
       dst.value = v->get();
       if (dst.value == Password::redacted()) {
         out_.warnings.push_back(config_warning(
-            file_, line_of(n), key, "is the placeholder printed by `sipline config`; set the real password"));
+            file_, line_of(n), key,
+            "is the placeholder printed by `sipline config`; set the real password"));
       }
       return ok();
     };
@@ -300,26 +311,29 @@ class Reader {
   }
 
   Result<void> read_sip(const toml::table& t, const std::string& p) {
-    return walk(t, p, {
-        {"listen_address", [this](const toml::node& n, const std::string& key) -> Result<void> {
-           SIPLINE_TRY(set(s_.listen_address)(n, key));
-           if (auto reason = host_problem(s_.listen_address)) {
-             return error(n, key, quote(s_.listen_address) + ": " + *reason);
-           }
-           return ok();
-         }},
-        {"listen_port", set(s_.listen_port, 0, 65535)},
-        {"timer_t1_ms", set(s_.timers.t1_ms, t1_range.lo, t1_range.hi)},
-        {"timer_t2_ms", set(s_.timers.t2_ms, t2_range.lo, t2_range.hi)},
-        {"timer_t4_ms", set(s_.timers.t4_ms, t4_range.lo, t4_range.hi)},
-        {"surge_prevention", set(s_.surge_prevention, 0, 60)},
-    });
+    return walk(t, p,
+                {
+                    {"listen_address",
+                     [this](const toml::node& n, const std::string& key) -> Result<void> {
+                       SIPLINE_TRY(set(s_.listen_address)(n, key));
+                       if (auto reason = host_problem(s_.listen_address)) {
+                         return error(n, key, quote(s_.listen_address) + ": " + *reason);
+                       }
+                       return ok();
+                     }},
+                    {"listen_port", set(s_.listen_port, 0, 65535)},
+                    {"timer_t1_ms", set(s_.timers.t1_ms, t1_range.lo, t1_range.hi)},
+                    {"timer_t2_ms", set(s_.timers.t2_ms, t2_range.lo, t2_range.hi)},
+                    {"timer_t4_ms", set(s_.timers.t4_ms, t4_range.lo, t4_range.hi)},
+                    {"surge_prevention", set(s_.surge_prevention, 0, 60)},
+                });
   }
 
   Result<void> read_keepalive(const toml::table& t, const std::string& p, KeepAlive& k) {
-    return walk(t, p, {{"kind", set_enum(k.kind, parse_keepalive_kind)},
-                       {"interval", set(k.interval, 1, max_int32)},
-                       {"pong_timeout", set(k.pong_timeout, 1, 600)}});
+    return walk(t, p,
+                {{"kind", set_enum(k.kind, parse_keepalive_kind)},
+                 {"interval", set(k.interval, 1, max_int32)},
+                 {"pong_timeout", set(k.pong_timeout, 1, 600)}});
   }
 
   Result<void> read_account(const toml::table& t, const std::string& p) {
@@ -327,67 +341,78 @@ class Reader {
     a.keepalive = s_.keepalive;
     a.surge_prevention = s_.surge_prevention;
     a.name = "account" + std::to_string(s_.accounts.size() + 1);
-    SIPLINE_TRY(walk(t, p, {
-        {"name", set(a.name)},
-        {"enabled", set(a.enabled)},
-        {"id", set(a.id)},
-        {"display_name", set(a.display_name)},
-        {"username", set(a.username)},
-        {"auth_name", set(a.auth_name)},
-        {"password", set_password(a.password)},
-        {"domain", set(a.domain)},
-        {"registration_timeout", set_expires(a.registration_timeout)},
-        {"expires_overlap", set(a.expires_overlap, 0, max_int32)},
-        {"surge_prevention", set(a.surge_prevention, 0, 60)},
-        {"redundancy", set_enum(a.redundancy, parse_redundancy)},
-        {"fallback_timeout", set(a.fallback_timeout, 10, max_int32)},
-        {"redundancy_with_reg_fail", set(a.redundancy_with_reg_fail)},
-        {"proxy_mode", set_enum(a.proxy_mode, parse_proxy_mode)},
-        {"use_proxy_for_registration", set(a.use_proxy_for_registration)},
-        {"strict_routing", set(a.strict_routing)},
-        {"proxy_fallback_interval", set(a.proxy_fallback_interval, 0, max_int32)},
-        {"accept_only_from_registered", set(a.accept_only_from_registered)},
-        {"instance_id", set(a.instance_id)},
-        {"reg_id", set(a.reg_id, 1, max_int32)},
-        {"srv_all_transports", set(a.srv_all_transports)},
-        {"retry", table([this, &a](const toml::table& rt, const std::string& rp) {
-           return walk(rt, rp, {{"interval", set(a.retry.fixed_interval, 1, one_day)},
-                                {"base_time", set(a.retry.base_time, 0, max_int32)},
-                                {"max_time", set(a.retry.max_time, 0, max_int32)},
-                                {"permanent_error_interval",
-                                 set(a.retry.permanent_error_interval, 1, one_day)}});
-         })},
-        {"failback", table([this, &a](const toml::table& ft, const std::string& fp) {
-           return walk(ft, fp, {{"probe_interval", set(a.failback.probe_interval, 1, one_day)},
-                                {"good_probes", set(a.failback.good_probes, 1, 100)},
-                                {"min_dwell", set(a.failback.min_dwell, 0, one_day)}});
-         })},
-        {"keepalive", table([this, &a](const toml::table& kt, const std::string& kp) {
-           return read_keepalive(kt, kp, a.keepalive);
-         })},
-        {"server", [this, &a](const toml::node& n, const std::string& key) {
-           return each_table(n, key, [this, &a](const toml::table& st, const std::string& sp,
-                                                std::size_t) { return read_server(st, sp, a); });
-         }},
-        {"proxy", [this, &a](const toml::node& n, const std::string& key) {
-           return each_table(n, key, [this, &a](const toml::table& pt, const std::string& pp,
-                                                std::size_t) { return read_proxy(pt, pp, a); });
-         }},
-    }));
-    if (a.servers.empty()) return error(t, p + ".server", "at least one [[account.server]] is required");
+    SIPLINE_TRY(
+        walk(t, p,
+             {
+                 {"name", set(a.name)},
+                 {"enabled", set(a.enabled)},
+                 {"id", set(a.id)},
+                 {"display_name", set(a.display_name)},
+                 {"username", set(a.username)},
+                 {"auth_name", set(a.auth_name)},
+                 {"password", set_password(a.password)},
+                 {"domain", set(a.domain)},
+                 {"registration_timeout", set_expires(a.registration_timeout)},
+                 {"expires_overlap", set(a.expires_overlap, 0, max_int32)},
+                 {"surge_prevention", set(a.surge_prevention, 0, 60)},
+                 {"redundancy", set_enum(a.redundancy, parse_redundancy)},
+                 {"fallback_timeout", set(a.fallback_timeout, 10, max_int32)},
+                 {"redundancy_with_reg_fail", set(a.redundancy_with_reg_fail)},
+                 {"proxy_mode", set_enum(a.proxy_mode, parse_proxy_mode)},
+                 {"use_proxy_for_registration", set(a.use_proxy_for_registration)},
+                 {"strict_routing", set(a.strict_routing)},
+                 {"proxy_fallback_interval", set(a.proxy_fallback_interval, 0, max_int32)},
+                 {"accept_only_from_registered", set(a.accept_only_from_registered)},
+                 {"instance_id", set(a.instance_id)},
+                 {"reg_id", set(a.reg_id, 1, max_int32)},
+                 {"srv_all_transports", set(a.srv_all_transports)},
+                 {"retry", table([this, &a](const toml::table& rt, const std::string& rp) {
+                    return walk(rt, rp,
+                                {{"interval", set(a.retry.fixed_interval, 1, one_day)},
+                                 {"base_time", set(a.retry.base_time, 0, max_int32)},
+                                 {"max_time", set(a.retry.max_time, 0, max_int32)},
+                                 {"permanent_error_interval",
+                                  set(a.retry.permanent_error_interval, 1, one_day)}});
+                  })},
+                 {"failback", table([this, &a](const toml::table& ft, const std::string& fp) {
+                    return walk(ft, fp,
+                                {{"probe_interval", set(a.failback.probe_interval, 1, one_day)},
+                                 {"good_probes", set(a.failback.good_probes, 1, 100)},
+                                 {"min_dwell", set(a.failback.min_dwell, 0, one_day)}});
+                  })},
+                 {"keepalive", table([this, &a](const toml::table& kt, const std::string& kp) {
+                    return read_keepalive(kt, kp, a.keepalive);
+                  })},
+                 {"server",
+                  [this, &a](const toml::node& n, const std::string& key) {
+                    return each_table(n, key,
+                                      [this, &a](const toml::table& st, const std::string& sp,
+                                                 std::size_t) { return read_server(st, sp, a); });
+                  }},
+                 {"proxy",
+                  [this, &a](const toml::node& n, const std::string& key) {
+                    return each_table(n, key,
+                                      [this, &a](const toml::table& pt, const std::string& pp,
+                                                 std::size_t) { return read_proxy(pt, pp, a); });
+                  }},
+             }));
+    if (a.servers.empty())
+      return error(t, p + ".server", "at least one [[account.server]] is required");
     if (a.enabled && a.username.empty()) {
       return error(t, p + ".username", "required for an enabled account");
     }
     // RFC 5626 §4.5 backoff needs both bounds; one alone is a typo.
     if ((a.retry.base_time == 0) != (a.retry.max_time == 0)) {
       const std::string key = p + (a.retry.base_time == 0 ? ".retry.max_time" : ".retry.base_time");
-      return config_error(file_, line_at(key), key,
-                          "retry.base_time and retry.max_time must be set together (both 0 = fixed interval)");
+      return config_error(
+          file_, line_at(key), key,
+          "retry.base_time and retry.max_time must be set together (both 0 = fixed interval)");
     }
     if (a.retry.base_time > a.retry.max_time) {
       const std::string key = p + ".retry.base_time";
-      return config_error(file_, line_at(key), key, range_reason(a.retry.base_time, 1, a.retry.max_time) +
-                                                         " (must not exceed retry.max_time)");
+      return config_error(file_, line_at(key), key,
+                          range_reason(a.retry.base_time, 1, a.retry.max_time) +
+                              " (must not exceed retry.max_time)");
     }
     SIPLINE_TRY(finish_account(a, s_.dialect, file_, p, line_of(t)));
     s_.accounts.push_back(std::move(a));
@@ -396,21 +421,23 @@ class Reader {
 
   Result<void> read_server(const toml::table& t, const std::string& p, Account& a) {
     ServerEntry s;
-    SIPLINE_TRY(walk(t, p, {
-        {"address", set(s.address)},
-        {"port", set(s.port, 0, 65535)},
-        {"transport", set_enum(s.transport, parse_transport)},
-        {"expires", set_expires(s.expires)},
-        {"retry_counts", set(s.retry_counts, 0, 20)},
-        {"invite_retry_counts", set(s.invite_retry_counts, 1, 10)},
-        {"register_on_enable", set(s.register_on_enable)},
-        {"only_signal_with_registered", set(s.only_signal_with_registered)},
-        {"failback_mode", set_enum(s.failback_mode, parse_failback_mode)},
-        {"failback_timeout", set_failback_timeout(s.failback_timeout)},
-    }));
+    SIPLINE_TRY(walk(t, p,
+                     {
+                         {"address", set(s.address)},
+                         {"port", set(s.port, 0, 65535)},
+                         {"transport", set_enum(s.transport, parse_transport)},
+                         {"expires", set_expires(s.expires)},
+                         {"retry_counts", set(s.retry_counts, 0, 20)},
+                         {"invite_retry_counts", set(s.invite_retry_counts, 1, 10)},
+                         {"register_on_enable", set(s.register_on_enable)},
+                         {"only_signal_with_registered", set(s.only_signal_with_registered)},
+                         {"failback_mode", set_enum(s.failback_mode, parse_failback_mode)},
+                         {"failback_timeout", set_failback_timeout(s.failback_timeout)},
+                     }));
     if (s.address.empty()) return error(t, p + ".address", "required");
     if (auto reason = host_problem(s.address)) {
-      return config_error(file_, line_at(p + ".address"), p + ".address", quote(s.address) + ": " + *reason);
+      return config_error(file_, line_at(p + ".address"), p + ".address",
+                          quote(s.address) + ": " + *reason);
     }
     a.servers.push_back(std::move(s));
     return ok();
@@ -418,17 +445,18 @@ class Reader {
 
   Result<void> read_proxy(const toml::table& t, const std::string& p, Account& a) {
     OutboundProxy x;
-    SIPLINE_TRY(walk(t, p, {
-        {"address", set(x.address)},
-        {"port", set(x.port, 0, 65535)},
-        {"transport", set_enum(x.transport, parse_transport)},
-        {"retry_counts", set(x.retry_counts, 0, 20)},
-        {"invite_retry_counts", set(x.invite_retry_counts, 1, 10)},
-        {"register_on_enable", set(x.register_on_enable)},
-        {"only_signal_with_registered", set(x.only_signal_with_registered)},
-        {"failback_mode", set_enum(x.failback_mode, parse_failback_mode)},
-        {"failback_timeout", set_failback_timeout(x.failback_timeout)},
-    }));
+    SIPLINE_TRY(walk(t, p,
+                     {
+                         {"address", set(x.address)},
+                         {"port", set(x.port, 0, 65535)},
+                         {"transport", set_enum(x.transport, parse_transport)},
+                         {"retry_counts", set(x.retry_counts, 0, 20)},
+                         {"invite_retry_counts", set(x.invite_retry_counts, 1, 10)},
+                         {"register_on_enable", set(x.register_on_enable)},
+                         {"only_signal_with_registered", set(x.only_signal_with_registered)},
+                         {"failback_mode", set_enum(x.failback_mode, parse_failback_mode)},
+                         {"failback_timeout", set_failback_timeout(x.failback_timeout)},
+                     }));
     if (x.address.empty()) return error(t, p + ".address", "required");
     a.proxies.push_back(std::move(x));
     return ok();

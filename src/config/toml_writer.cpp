@@ -56,8 +56,10 @@ void write_proxy(Out& o, const Account& a, std::size_t i, bool resolve) {
   o.num("port", p.port);
   // Set fields are written as they are; unset ones inherit (-1 in Yealink).
   auto opt = [&](bool set, auto&& write) {
-    if (set) write(std::string_view{});
-    else if (resolve) write(std::string_view(inherited));
+    if (set)
+      write(std::string_view{});
+    else if (resolve)
+      write(std::string_view(inherited));
   };
   opt(p.transport.has_value(), [&](std::string_view c) { o.name("transport", r.transport, c); });
   opt(p.retry_counts.has_value(),
@@ -66,8 +68,9 @@ void write_proxy(Out& o, const Account& a, std::size_t i, bool resolve) {
       [&](std::string_view c) { o.num("invite_retry_counts", r.invite_retry_counts, c); });
   opt(p.register_on_enable.has_value(),
       [&](std::string_view c) { o.flag("register_on_enable", r.register_on_enable, c); });
-  opt(p.only_signal_with_registered.has_value(),
-      [&](std::string_view c) { o.flag("only_signal_with_registered", r.only_signal_with_registered, c); });
+  opt(p.only_signal_with_registered.has_value(), [&](std::string_view c) {
+    o.flag("only_signal_with_registered", r.only_signal_with_registered, c);
+  });
   opt(p.failback_mode.has_value(),
       [&](std::string_view c) { o.name("failback_mode", r.failback_mode, c); });
   opt(p.failback_timeout.has_value(),
@@ -80,7 +83,8 @@ void write_account(Out& o, const Account& a, bool resolve) {
   o.flag("enabled", a.enabled);
   o.str("username", a.username);
   // Blank identity fields mean "the username"; the effective view says so.
-  auto identity = [&](std::string_view key, const std::string& value, const std::string& effective) {
+  auto identity = [&](std::string_view key, const std::string& value,
+                      const std::string& effective) {
     if (resolve && value.empty() && !effective.empty()) {
       o.key(key, toml_string(effective), "blank: the username");
     } else {
@@ -141,11 +145,21 @@ std::string toml_string(std::string_view text) {
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (byte < 0x20 || byte == 0x7f) {
           out += "\\u00";

@@ -18,10 +18,14 @@ std::optional<std::string> text_problem(std::string_view text) {
     if (byte < 0x20 && byte != '\t') return "contains a control character";
     if (byte == 0x7f) return "contains a control character";
     if (byte >= 0x80) {
-      if (byte >= 0xC2 && byte <= 0xDF) continuation = 1;
-      else if (byte >= 0xE0 && byte <= 0xEF) continuation = 2;
-      else if (byte >= 0xF0 && byte <= 0xF4) continuation = 3;
-      else return "is not valid UTF-8";
+      if (byte >= 0xC2 && byte <= 0xDF)
+        continuation = 1;
+      else if (byte >= 0xE0 && byte <= 0xEF)
+        continuation = 2;
+      else if (byte >= 0xF0 && byte <= 0xF4)
+        continuation = 3;
+      else
+        return "is not valid UTF-8";
     }
   }
   if (continuation > 0) return "is not valid UTF-8";

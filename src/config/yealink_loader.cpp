@@ -25,7 +25,8 @@ struct Entry {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -43,18 +44,43 @@ std::optional<int> index_of(std::string_view s, int limit) {
   return static_cast<int>(*n);
 }
 
-const std::vector<std::string_view> account_keys = {
-    "enable", "label", "display_name", "auth_name", "user_name", "password",
-    "outbound_proxy_enable", "outbound_proxy_fallback_interval", "fallback.redundancy_type",
-    "fallback.timeout", "redundancy_with_reg_fail.enable", "reg_fail_retry_interval",
-    "reg_failed_retry_min_time", "reg_failed_retry_max_time", "register_expires_overlap",
-    "nat.udp_update_enable", "nat.udp_update_time", "naptr_build"};
-const std::vector<std::string_view> server_keys = {
-    "address", "port", "transport_type", "expires", "retry_counts", "failback_mode",
-    "failback_timeout", "register_on_enable", "only_signal_with_registered", "invite_retry_counts"};
-const std::vector<std::string_view> proxy_keys = {
-    "address", "port", "transport_type", "retry_counts", "failback_mode", "failback_timeout",
-    "register_on_enable", "only_signal_with_registered", "invite_retry_counts"};
+const std::vector<std::string_view> account_keys = {"enable",
+                                                    "label",
+                                                    "display_name",
+                                                    "auth_name",
+                                                    "user_name",
+                                                    "password",
+                                                    "outbound_proxy_enable",
+                                                    "outbound_proxy_fallback_interval",
+                                                    "fallback.redundancy_type",
+                                                    "fallback.timeout",
+                                                    "redundancy_with_reg_fail.enable",
+                                                    "reg_fail_retry_interval",
+                                                    "reg_failed_retry_min_time",
+                                                    "reg_failed_retry_max_time",
+                                                    "register_expires_overlap",
+                                                    "nat.udp_update_enable",
+                                                    "nat.udp_update_time",
+                                                    "naptr_build"};
+const std::vector<std::string_view> server_keys = {"address",
+                                                   "port",
+                                                   "transport_type",
+                                                   "expires",
+                                                   "retry_counts",
+                                                   "failback_mode",
+                                                   "failback_timeout",
+                                                   "register_on_enable",
+                                                   "only_signal_with_registered",
+                                                   "invite_retry_counts"};
+const std::vector<std::string_view> proxy_keys = {"address",
+                                                  "port",
+                                                  "transport_type",
+                                                  "retry_counts",
+                                                  "failback_mode",
+                                                  "failback_timeout",
+                                                  "register_on_enable",
+                                                  "only_signal_with_registered",
+                                                  "invite_retry_counts"};
 const std::vector<std::string_view> global_keys = {
     "sip.reg_surge_prevention", "sip.timer_t1", "sip.timer_t2", "sip.timer_t4", "sip.listen_port"};
 
@@ -114,8 +140,9 @@ class Loader {
       s_.sources[e.key] = SourceLocation{std::string(file_), e.line};
       SIPLINE_TRY(apply(e));
     }
-    SIPLINE_TRY(check_globals(s_, file_, [this](std::string_view k) { return line_at(k); },
-                              "sip.timer_t1", "sip.timer_t2"));
+    SIPLINE_TRY(check_globals(
+        s_, file_, [this](std::string_view k) { return line_at(k); }, "sip.timer_t1",
+        "sip.timer_t2"));
     for (auto& [x, draft] : drafts_) SIPLINE_TRY(finish(x, draft));
     return ok();
   }
@@ -145,10 +172,12 @@ class Loader {
       if (line.empty() || line.front() == '#') continue;
       const std::size_t eq = line.find('=');
       if (eq == std::string_view::npos) {
-        out_.warnings.push_back(ignored_warning(file_, number, quote(line), "not a key = value line"));
+        out_.warnings.push_back(
+            ignored_warning(file_, number, quote(line), "not a key = value line"));
         continue;
       }
-      Entry e{std::string(trim(line.substr(0, eq))), std::string(trim(line.substr(eq + 1))), number};
+      Entry e{std::string(trim(line.substr(0, eq))), std::string(trim(line.substr(eq + 1))),
+              number};
       auto [it, fresh] = seen.emplace(e.key, entries_.size());
       if (fresh) {
         entries_.push_back(std::move(e));
@@ -212,7 +241,9 @@ class Loader {
       return ok();
     }
     auto x = index_of(x_text, max_account);
-    if (!x) return error(e, "account number " + quote(x_text) + " is not 1-" + std::to_string(max_account));
+    if (!x)
+      return error(e,
+                   "account number " + quote(x_text) + " is not 1-" + std::to_string(max_account));
     auto [it, fresh] = drafts_.try_emplace(*x);
     if (fresh) it->second = new_draft(*x, e.line);
     return apply_account(e, *x, tail, it->second);
@@ -227,8 +258,9 @@ class Loader {
     } else if (e.key == "sip.timer_t1" || e.key == "sip.timer_t2" || e.key == "sip.timer_t4") {
       // Yealink writes the timers in seconds with decimals ("0.5").
       const char which = e.key.back();
-      const Range r = which == '1' ? Range{500, 10000} : which == '2' ? Range{2000, 40000}
-                                                                      : Range{2500, 60000};
+      const Range r = which == '1'   ? Range{500, 10000}
+                      : which == '2' ? Range{2000, 40000}
+                                     : Range{2500, 60000};
       const char* shown = which == '1' ? "0.5-10" : which == '2' ? "2-40" : "2.5-60";
       auto ms = parse_seconds_as_ms(e.value);
       if (!ms) return error(e, quote(e.value) + " is not a number of seconds");
@@ -240,7 +272,8 @@ class Loader {
     } else if (e.key == "sip.listen_port") {
       auto v = number(e, 0, 65535);
       if (!v) return v.error();
-      if (*v > 0 && *v < 1024) return error(e, "value " + e.value + " is outside 1024-65535 (0 = any)");
+      if (*v > 0 && *v < 1024)
+        return error(e, "value " + e.value + " is outside 1024-65535 (0 = any)");
       s_.listen_port = static_cast<std::uint16_t>(*v);
     } else {
       ignore_unknown(e, "", e.key, global_keys);
@@ -255,7 +288,9 @@ class Loader {
       auto [y_text, field] = head(sub);
       auto y = index_of(y_text, max_entry);
       if (!y || field.empty()) {
-        if (!field.empty()) return error(e, "entry number " + quote(y_text) + " is not 1-" + std::to_string(max_entry));
+        if (!field.empty())
+          return error(e,
+                       "entry number " + quote(y_text) + " is not 1-" + std::to_string(max_entry));
       } else if (group == "sip_server") {
         auto [it, fresh] = d.servers.try_emplace(*y);
         if (fresh) it->second = ServerDraft{new_server(), e.line};
@@ -362,7 +397,8 @@ class Loader {
     if (e.value.empty()) {
       bool known = false;
       for (auto k : server_keys) known = known || k == field;
-      if (!known) ignore_unknown(e, e.key.substr(0, e.key.size() - field.size()), field, server_keys);
+      if (!known)
+        ignore_unknown(e, e.key.substr(0, e.key.size() - field.size()), field, server_keys);
       return ok();
     }
     if (field == "port") {
@@ -412,7 +448,8 @@ class Loader {
     auto v = number(e, 0, 65535);
     if (!v) return v.error();
     if (*v > 0 && *v < 60) {
-      out_.warnings.push_back(config_warning(file_, e.line, e.key, "value " + e.value + " raised to 60"));
+      out_.warnings.push_back(
+          config_warning(file_, e.line, e.key, "value " + e.value + " raised to 60"));
       return 60u;
     }
     return static_cast<std::uint32_t>(*v);
@@ -482,12 +519,13 @@ class Loader {
         return config_error(file_, d.enable_line, key + ".sip_server.1.address",
                             "required when " + key + ".enable = 1");
       }
-      out_.warnings.push_back(config_warning(file_, d.first_line, key,
-                                             "not loaded (disabled and without a sip_server address)"));
+      out_.warnings.push_back(config_warning(
+          file_, d.first_line, key, "not loaded (disabled and without a sip_server address)"));
       return ok();
     }
     if (a.enabled && a.username.empty()) {
-      return config_error(file_, d.enable_line, key + ".user_name", "required when " + key + ".enable = 1");
+      return config_error(file_, d.enable_line, key + ".user_name",
+                          "required when " + key + ".enable = 1");
     }
     if (d.proxy_enable) {
       for (auto& [y, proxy] : d.proxies) {
@@ -510,9 +548,9 @@ class Loader {
       a.retry.max_time = static_cast<std::uint32_t>(d.retry_max);
     }
     if (d.retry_interval == 0) {
-      out_.warnings.push_back(config_warning(file_, line_at(key + ".reg_fail_retry_interval"),
-                                             key + ".reg_fail_retry_interval",
-                                             "value 0 raised to 1 s so that a failing server is not hammered"));
+      out_.warnings.push_back(config_warning(
+          file_, line_at(key + ".reg_fail_retry_interval"), key + ".reg_fail_retry_interval",
+          "value 0 raised to 1 s so that a failing server is not hammered"));
       d.retry_interval = 1;
     }
     a.retry.fixed_interval = static_cast<std::uint32_t>(d.retry_interval);
@@ -521,8 +559,9 @@ class Loader {
       bool taken = false;
       for (const Account& other : s_.accounts) taken = taken || other.name == d.label;
       if (taken) {
-        out_.warnings.push_back(config_warning(file_, line_at(key + ".label"), key + ".label",
-                                               "label already used by another account; named " + a.name));
+        out_.warnings.push_back(
+            config_warning(file_, line_at(key + ".label"), key + ".label",
+                           "label already used by another account; named " + a.name));
       } else {
         a.name = d.label;
       }

@@ -19,8 +19,8 @@
 namespace sipline::dns {
 
 struct MessageSummary {
-  std::uint8_t rcode = 0;      // RFC 1035 §4.1.1
-  bool truncated = false;      // TC bit
+  std::uint8_t rcode = 0;  // RFC 1035 §4.1.1
+  bool truncated = false;  // TC bit
   std::uint16_t answer_count = 0;
   // Smallest TTL among answer records of the type asked for, if any.
   std::optional<std::uint32_t> answer_ttl;

@@ -62,7 +62,8 @@ std::optional<DnsCache::Hit> DnsCache::serve_stale(const Query& query, runtime::
     entries_.erase(it);
     return std::nullopt;
   }
-  entry.recheck_until = std::max(entry.recheck_until, now + std::chrono::seconds(options_.stale_ttl));
+  entry.recheck_until =
+      std::max(entry.recheck_until, now + std::chrono::seconds(options_.stale_ttl));
   return Hit{&entry.answer, Freshness::stale, seconds_until(entry.recheck_until, now)};
 }
 
@@ -74,10 +75,9 @@ void DnsCache::make_room(runtime::TimePoint now) {
   });
   // Bounded: each round removes one entry.
   while (!entries_.empty() && entries_.size() >= options_.max_entries) {
-    const auto soonest = std::min_element(entries_.begin(), entries_.end(),
-                                          [](const auto& a, const auto& b) {
-                                            return a.second.expires < b.second.expires;
-                                          });
+    const auto soonest = std::min_element(
+        entries_.begin(), entries_.end(),
+        [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
     entries_.erase(soonest);
   }
 }

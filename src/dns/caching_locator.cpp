@@ -48,8 +48,8 @@ Lookup CachingLocator::locate(const ServerSpec& spec, Callback callback) {
   return make_lookup(id);
 }
 
-Result<void> CachingLocator::add_host(std::string_view name,
-                                      std::span<const std::string> addresses, StaticMode mode) {
+Result<void> CachingLocator::add_host(std::string_view name, std::span<const std::string> addresses,
+                                      StaticMode mode) {
   if (!is_valid_domain_name(name)) {
     return fail(Errc::malformed, "static host: not a host name: " + std::string(name));
   }
@@ -57,7 +57,9 @@ Result<void> CachingLocator::add_host(std::string_view name,
   Answer v6{Answer::Status::nodata, RecordType::aaaa, 0, {}, {}, {}};
   for (const std::string& text : addresses) {
     const auto ip = parse_ip_literal(text);
-    if (!ip) return fail(Errc::malformed, "static host " + std::string(name) + ": not an address: " + text);
+    if (!ip)
+      return fail(Errc::malformed,
+                  "static host " + std::string(name) + ": not an address: " + text);
     Answer& target = ip->family == Family::ipv4 ? v4 : v6;
     target.status = Answer::Status::ok;
     target.addresses.push_back({to_string(*ip), ip->family, 0});
@@ -92,8 +94,7 @@ void CachingLocator::run(std::uint64_t id) {
       view.remaining_ttl = p->second.remaining_ttl;
       return view;
     };
-    const SelectionOutcome outcome =
-        select_targets(op.spec, options_.selection, source, op.seed);
+    const SelectionOutcome outcome = select_targets(op.spec, options_.selection, source, op.seed);
     if (outcome.missing.empty()) {
       complete(id, finish(outcome, op.spec));
       return;
@@ -108,13 +109,15 @@ void CachingLocator::run(std::uint64_t id) {
 
 bool CachingLocator::fetch(std::uint64_t id, Operation& op, const Query& query) {
   const Key key = key_of(query);
-  if (const auto s = static_.find(key); s != static_.end() && s->second.mode == StaticMode::override) {
+  if (const auto s = static_.find(key);
+      s != static_.end() && s->second.mode == StaticMode::override) {
     ++stats_.static_answers;
     op.pinned[key] = Pinned{false, s->second.answer, 0};
     return true;
   }
   const auto now = timers_.now();
-  if (const auto hit = cache_.find(query, now); hit && hit->freshness == DnsCache::Freshness::fresh) {
+  if (const auto hit = cache_.find(query, now);
+      hit && hit->freshness == DnsCache::Freshness::fresh) {
     ++stats_.cache_hits;
     Answer answer = *hit->answer;
     // A name-wide NXDOMAIN answering another type keeps the type asked for.
@@ -134,8 +137,8 @@ bool CachingLocator::fetch(std::uint64_t id, Operation& op, const Query& query) 
   (void)inserted;
   // The resolver never calls back from inside resolve(), so the slot exists
   // when it does.
-  slot->second.lookup =
-      resolver_.resolve(query, [this, key](Result<Answer> result) { on_answer(key, std::move(result)); });
+  slot->second.lookup = resolver_.resolve(
+      query, [this, key](Result<Answer> result) { on_answer(key, std::move(result)); });
   return false;
 }
 
@@ -154,8 +157,8 @@ void CachingLocator::on_answer(const Key& key, Result<Answer> result) {
     answer.type = query.type;
     cache_.store(query, answer, now);
     const bool negative = !answer.positive();
-    pinned.remaining_ttl = std::min(
-        answer.ttl, negative ? options_.cache.max_negative_ttl : options_.cache.max_ttl);
+    pinned.remaining_ttl =
+        std::min(answer.ttl, negative ? options_.cache.max_negative_ttl : options_.cache.max_ttl);
     pinned.answer = std::move(answer);
   } else if (const auto stale = cache_.serve_stale(query, now)) {
     ++stats_.stale_served;

@@ -53,9 +53,8 @@ std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) no
     if (count == 8) return std::nullopt;
     // An IPv4 tail takes the last two groups.
     const std::size_t next_colon = text.find(':', pos);
-    const std::string_view piece =
-        text.substr(pos, next_colon == std::string_view::npos ? std::string_view::npos
-                                                             : next_colon - pos);
+    const std::string_view piece = text.substr(
+        pos, next_colon == std::string_view::npos ? std::string_view::npos : next_colon - pos);
     if (next_colon == std::string_view::npos && piece.find('.') != std::string_view::npos) {
       if (count > 6) return std::nullopt;
       const auto v4 = parse_ipv4(piece);

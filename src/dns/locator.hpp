@@ -33,10 +33,10 @@ struct ServerSpec {
 // One place to send to, in the order to try.
 struct ResolvedTarget {
   Transport transport = Transport::udp;
-  std::string address;     // numeric; IPv6 without brackets
+  std::string address;  // numeric; IPv6 without brackets
   Family family = Family::ipv4;
   std::uint16_t port = 5060;
-  std::string host;        // the name this came from (TLS server name, display)
+  std::string host;            // the name this came from (TLS server name, display)
   std::uint16_t priority = 0;  // SRV priority (0 when SRV was not used)
   // Seconds the A/AAAA record that produced this address may be used, as
   // the DNS said when it was resolved (0 for an IP literal or a hosts

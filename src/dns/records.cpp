@@ -4,9 +4,12 @@ namespace sipline::dns {
 
 std::string_view to_string(Transport transport) noexcept {
   switch (transport) {
-    case Transport::udp: return "udp";
-    case Transport::tcp: return "tcp";
-    case Transport::tls: return "tls";
+    case Transport::udp:
+      return "udp";
+    case Transport::tcp:
+      return "tcp";
+    case Transport::tls:
+      return "tls";
   }
   return "udp";
 }
@@ -17,20 +20,28 @@ std::string_view to_string(Family family) noexcept {
 
 std::string_view to_string(RecordType type) noexcept {
   switch (type) {
-    case RecordType::a: return "A";
-    case RecordType::aaaa: return "AAAA";
-    case RecordType::srv: return "SRV";
-    case RecordType::naptr: return "NAPTR";
+    case RecordType::a:
+      return "A";
+    case RecordType::aaaa:
+      return "AAAA";
+    case RecordType::srv:
+      return "SRV";
+    case RecordType::naptr:
+      return "NAPTR";
   }
   return "A";
 }
 
 std::uint16_t type_code(RecordType type) noexcept {
   switch (type) {
-    case RecordType::a: return 1;
-    case RecordType::aaaa: return 28;
-    case RecordType::srv: return 33;
-    case RecordType::naptr: return 35;
+    case RecordType::a:
+      return 1;
+    case RecordType::aaaa:
+      return 28;
+    case RecordType::srv:
+      return 33;
+    case RecordType::naptr:
+      return 35;
   }
   return 1;
 }

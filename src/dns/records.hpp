@@ -31,9 +31,9 @@ constexpr std::uint16_t default_port(Transport transport) noexcept {
 }
 
 struct AddressRecord {
-  std::string address;     // numeric, IPv6 without brackets
+  std::string address;  // numeric, IPv6 without brackets
   Family family = Family::ipv4;
-  std::uint32_t ttl = 0;   // seconds, as received
+  std::uint32_t ttl = 0;  // seconds, as received
   bool operator==(const AddressRecord&) const = default;
 };
 
@@ -41,7 +41,7 @@ struct SrvRecord {
   std::uint16_t priority = 0;
   std::uint16_t weight = 0;
   std::uint16_t port = 0;
-  std::string target;      // host name; "." means "no service here" (RFC 2782)
+  std::string target;  // host name; "." means "no service here" (RFC 2782)
   bool operator==(const SrvRecord&) const = default;
 };
 

@@ -35,10 +35,14 @@ struct HostPlan {
 
 std::vector<Family> family_order(FamilyPolicy policy) {
   switch (policy) {
-    case FamilyPolicy::prefer_ipv4: return {Family::ipv4, Family::ipv6};
-    case FamilyPolicy::prefer_ipv6: return {Family::ipv6, Family::ipv4};
-    case FamilyPolicy::ipv4_only: return {Family::ipv4};
-    case FamilyPolicy::ipv6_only: return {Family::ipv6};
+    case FamilyPolicy::prefer_ipv4:
+      return {Family::ipv4, Family::ipv6};
+    case FamilyPolicy::prefer_ipv6:
+      return {Family::ipv6, Family::ipv4};
+    case FamilyPolicy::ipv4_only:
+      return {Family::ipv4};
+    case FamilyPolicy::ipv6_only:
+      return {Family::ipv6};
   }
   return {Family::ipv4};
 }
@@ -150,9 +154,9 @@ std::vector<SrvRecord> order_srv(std::span<const SrvRecord> records, SeededRando
   out.reserve(sorted.size());
   auto group_begin = sorted.begin();
   while (group_begin != sorted.end()) {
-    const auto group_end =
-        std::find_if(group_begin, sorted.end(),
-                     [&](const SrvRecord& r) { return r.priority != group_begin->priority; });
+    const auto group_end = std::find_if(group_begin, sorted.end(), [&](const SrvRecord& r) {
+      return r.priority != group_begin->priority;
+    });
     // RFC 2782: "arrange all SRV RRs (that have not been ordered yet) in any
     // order, except that all those with weight 0 are placed at the
     // beginning of the list".
@@ -183,9 +187,15 @@ std::vector<SrvRecord> order_srv(std::span<const SrvRecord> records, SeededRando
 std::string service_name(Transport transport, std::string_view domain) {
   std::string prefix;
   switch (transport) {
-    case Transport::udp: prefix = "_sip._udp."; break;
-    case Transport::tcp: prefix = "_sip._tcp."; break;
-    case Transport::tls: prefix = "_sips._tcp."; break;
+    case Transport::udp:
+      prefix = "_sip._udp.";
+      break;
+    case Transport::tcp:
+      prefix = "_sip._tcp.";
+      break;
+    case Transport::tls:
+      prefix = "_sips._tcp.";
+      break;
   }
   return prefix + normalize_name(domain);
 }
@@ -275,8 +285,8 @@ SelectionOutcome select_targets(const ServerSpec& spec, const SelectionOptions& 
     const Answer* naptr = c.get({domain, RecordType::naptr});
     if (!c.out.missing.empty()) return std::move(c.out);
     if (naptr != nullptr && naptr->positive()) {
-      services = services_from_naptr(naptr->naptr, spec.sips, options.transports,
-                                     options.max_naptr);
+      services =
+          services_from_naptr(naptr->naptr, spec.sips, options.transports, options.max_naptr);
     }
     if (!services.empty()) {
       fallback = services.front().transport;
@@ -291,7 +301,7 @@ SelectionOutcome select_targets(const ServerSpec& spec, const SelectionOptions& 
 
   SeededRandom random(seed);
   std::vector<HostPlan> hosts;
-  bool srv_found = false;    // some service had SRV records, "." included
+  bool srv_found = false;  // some service had SRV records, "." included
   bool srv_pending = false;
   for (const ServiceQuery& service : services) {
     const Query q{service.name, RecordType::srv};

@@ -9,10 +9,14 @@ namespace {
 
 std::optional<dns::Transport> dns_transport(config::ServerTransport transport) {
   switch (transport) {
-    case config::ServerTransport::udp: return dns::Transport::udp;
-    case config::ServerTransport::tcp: return dns::Transport::tcp;
-    case config::ServerTransport::tls: return dns::Transport::tls;
-    case config::ServerTransport::dns_naptr: return std::nullopt;
+    case config::ServerTransport::udp:
+      return dns::Transport::udp;
+    case config::ServerTransport::tcp:
+      return dns::Transport::tcp;
+    case config::ServerTransport::tls:
+      return dns::Transport::tls;
+    case config::ServerTransport::dns_naptr:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -40,10 +44,17 @@ std::string host_port(const std::string& host, std::uint16_t port) {
 std::string entry_uri(const config::ServerEntry& entry) {
   std::string out = "sip:" + host_port(entry.address, entry.port);
   switch (entry.transport) {
-    case config::ServerTransport::udp: out += ";transport=udp"; break;
-    case config::ServerTransport::tcp: out += ";transport=tcp"; break;
-    case config::ServerTransport::tls: out += ";transport=tls"; break;
-    case config::ServerTransport::dns_naptr: break;
+    case config::ServerTransport::udp:
+      out += ";transport=udp";
+      break;
+    case config::ServerTransport::tcp:
+      out += ";transport=tcp";
+      break;
+    case config::ServerTransport::tls:
+      out += ";transport=tls";
+      break;
+    case config::ServerTransport::dns_naptr:
+      break;
   }
   return out;
 }
@@ -100,7 +111,9 @@ std::optional<std::string> proxy_uri(const std::string& address, std::uint16_t p
   return text;
 }
 
-int register_budget(int retry_counts) noexcept { return std::max(retry_counts - 1, 0); }
+int register_budget(int retry_counts) noexcept {
+  return std::max(retry_counts - 1, 0);
+}
 
 std::vector<Hop> build_hops(const config::Account& account) {
   std::vector<Hop> hops;
@@ -108,8 +121,7 @@ std::vector<Hop> build_hops(const config::Account& account) {
   for (const config::OutboundProxy& proxy : account.proxies) {
     if (auto uri = proxy_uri(proxy.address, proxy.port)) proxies.push_back(*uri);
   }
-  const bool failover_pair =
-      account.proxy_mode == config::ProxyMode::failover && !proxies.empty();
+  const bool failover_pair = account.proxy_mode == config::ProxyMode::failover && !proxies.empty();
   if (failover_pair && account.use_proxy_for_registration) {
     for (std::size_t i = 0; i < account.proxies.size(); ++i) {
       auto uri = proxy_uri(account.proxies[i].address, account.proxies[i].port);
@@ -117,8 +129,7 @@ std::vector<Hop> build_hops(const config::Account& account) {
       Hop hop;
       hop.index = hops.size();
       hop.policy = config::resolve_proxy(account, i);
-      const config::ServerEntry& server =
-          account.servers[std::min(i, account.servers.size() - 1)];
+      const config::ServerEntry& server = account.servers[std::min(i, account.servers.size() - 1)];
       hop.policy.expires = server.expires;
       hop.uri = *uri;
       hop.registrar_uri = "sip:" + host_port(server.address, server.port);
@@ -156,9 +167,15 @@ std::vector<Hop> build_hops(const config::Account& account) {
 sip::Target to_sip_target(const dns::ResolvedTarget& resolved) {
   sip::Target target;
   switch (resolved.transport) {
-    case dns::Transport::udp: target.transport = sip::TransportKind::udp; break;
-    case dns::Transport::tcp: target.transport = sip::TransportKind::tcp; break;
-    case dns::Transport::tls: target.transport = sip::TransportKind::tls; break;
+    case dns::Transport::udp:
+      target.transport = sip::TransportKind::udp;
+      break;
+    case dns::Transport::tcp:
+      target.transport = sip::TransportKind::tcp;
+      break;
+    case dns::Transport::tls:
+      target.transport = sip::TransportKind::tls;
+      break;
   }
   target.address = resolved.address;
   target.port = resolved.port;
@@ -172,16 +189,21 @@ sip::Target to_sip_target(const dns::ResolvedTarget& resolved) {
 std::string describe(const sip::Target& target) {
   std::string out = host_port(target.address, target.port) + "/";
   switch (target.transport) {
-    case sip::TransportKind::udp: out += "udp"; break;
-    case sip::TransportKind::tcp: out += "tcp"; break;
-    case sip::TransportKind::tls: out += "tls"; break;
+    case sip::TransportKind::udp:
+      out += "udp";
+      break;
+    case sip::TransportKind::tcp:
+      out += "tcp";
+      break;
+    case sip::TransportKind::tls:
+      out += "tls";
+      break;
   }
   return out;
 }
 
 std::vector<dns::ResolvedTarget> usable_targets(const std::vector<dns::ResolvedTarget>& targets,
-                                                const HealthTable& health,
-                                                runtime::TimePoint now) {
+                                                const HealthTable& health, runtime::TimePoint now) {
   std::vector<dns::ResolvedTarget> out;
   for (const dns::ResolvedTarget& t : targets) {
     if (health.usable(to_sip_target(t), now)) out.push_back(t);

@@ -20,11 +20,11 @@
 namespace sipline::reg {
 
 struct Hop {
-  std::size_t index = 0;           // position in the list (0 = primary)
-  config::ServerEntry policy;      // retry_counts, failback..., proxy values already inherited
-  std::string uri;                 // for events and status, e.g. "sip:pbx1:5060;transport=udp"
-  std::string registrar_uri;       // REGISTER Request-URI, "sip:host[:port]"
-  dns::ServerSpec locate;          // the first hop to resolve (the server or its proxy)
+  std::size_t index = 0;               // position in the list (0 = primary)
+  config::ServerEntry policy;          // retry_counts, failback..., proxy values already inherited
+  std::string uri;                     // for events and status, e.g. "sip:pbx1:5060;transport=udp"
+  std::string registrar_uri;           // REGISTER Request-URI, "sip:host[:port]"
+  dns::ServerSpec locate;              // the first hop to resolve (the server or its proxy)
   std::vector<std::string> route_set;  // Route for REGISTER (use proxy for registration)
   std::vector<std::string> request_route_set;  // Route for other out-of-dialog requests
 };
@@ -53,7 +53,6 @@ std::string describe(const sip::Target& target);
 
 // The resolved targets of a hop that the health table allows now, in order.
 std::vector<dns::ResolvedTarget> usable_targets(const std::vector<dns::ResolvedTarget>& targets,
-                                                const HealthTable& health,
-                                                runtime::TimePoint now);
+                                                const HealthTable& health, runtime::TimePoint now);
 
 }  // namespace sipline::reg

@@ -19,7 +19,9 @@ namespace {
 // Flap damping forgets after an hour without an early departure.
 constexpr auto kFlapMemory = std::chrono::hours(1);
 
-Duration to_duration(Seconds s) { return std::chrono::duration_cast<Duration>(s); }
+Duration to_duration(Seconds s) {
+  return std::chrono::duration_cast<Duration>(s);
+}
 
 }  // namespace
 
@@ -99,26 +101,27 @@ void RedundancyEngine::Impl::monitor_probe() {
   probe.route_set = hops.front().hop.route_set;
   probe.call_id = token();
   probe.from_tag = token();
-  monitor_request = send_probe(
-      deps.sender, probe, target, register_budget(hops.front().hop.policy.retry_counts),
-      [this, target](ProbeResult result) {
-        finished_request = std::move(monitor_request);
-        failback_base = now();
-        if (result.alive) {
-          health.report_success(target);
-          streak.record(true);
-        } else {
-          health.report_failure(target, result.failure, result.retry_after, now());
-          streak.record(false);
-        }
-        const Binding* b = find(active);
-        if (b == nullptr) return;
-        if (streak.satisfied() && now() >= b->since + damped_dwell(account.failback.min_dwell, flaps)) {
-          begin_cycle(true);
-        } else {
-          schedule_failback();
-        }
-      });
+  monitor_request =
+      send_probe(deps.sender, probe, target, register_budget(hops.front().hop.policy.retry_counts),
+                 [this, target](ProbeResult result) {
+                   finished_request = std::move(monitor_request);
+                   failback_base = now();
+                   if (result.alive) {
+                     health.report_success(target);
+                     streak.record(true);
+                   } else {
+                     health.report_failure(target, result.failure, result.retry_after, now());
+                     streak.record(false);
+                   }
+                   const Binding* b = find(active);
+                   if (b == nullptr) return;
+                   if (streak.satisfied() &&
+                       now() >= b->since + damped_dwell(account.failback.min_dwell, flaps)) {
+                     begin_cycle(true);
+                   } else {
+                     schedule_failback();
+                   }
+                 });
   if (!monitor_request) {
     failback_base = now();
     schedule_failback();
@@ -241,19 +244,17 @@ void RedundancyEngine::Impl::lane_retry(std::size_t hop, FailureKind kind,
                                         std::uint32_t retry_after, bool permanent) {
   detail::HopState& hs = hops[hop];
   ++hs.lane_failures;
-  const Seconds delay =
-      retry_delay(account.retry, hs.lane_failures,
-                  permanent ? FailureClass::permanent : FailureClass::transient, retry_after,
-                  draw());
+  const Seconds delay = retry_delay(account.retry, hs.lane_failures,
+                                    permanent ? FailureClass::permanent : FailureClass::transient,
+                                    retry_after, draw());
   hs.lane_next_attempt = now() + to_duration(delay);
   hs.lane_retry = deps.timers.start(to_duration(delay), [this, hop] { lane_start(hop); });
   if (permanent) {
     emit(EventType::alarm, server_name(hop), {}, kind,
          last_failure_reason + ": check the account's credentials and AOR");
   }
-  const bool any_registered = std::any_of(bindings.begin(), bindings.end(), [](const auto& b) {
-    return b->registered && !b->leaving;
-  });
+  const bool any_registered = std::any_of(
+      bindings.begin(), bindings.end(), [](const auto& b) { return b->registered && !b->leaving; });
   const bool all_waiting = std::all_of(hops.begin(), hops.end(), [](const detail::HopState& h) {
     return h.lane_next_attempt.has_value();
   });

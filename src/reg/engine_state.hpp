@@ -29,7 +29,7 @@ struct Binding {
   std::size_t hop = 0;
   dns::ResolvedTarget resolved;
   sip::Target target;
-  std::uint64_t slot = 0;               // the ClientSlot whose client this is
+  std::uint64_t slot = 0;                // the ClientSlot whose client this is
   RegistrationClient* client = nullptr;  // owned by the slot
   bool registered = false;
   bool leaving = false;  // stop() sent: make-before-break tail or shutdown
@@ -194,10 +194,10 @@ struct RedundancyEngine::Impl {
   runtime::Timer graveyard_timer;
   std::uint64_t next_id = 1;
 
-  std::uint64_t active = 0;     // binding carrying traffic (0: none)
+  std::uint64_t active = 0;               // binding carrying traffic (0: none)
   std::optional<std::size_t> active_hop;  // concurrent mode: hop of the elected binding
   detail::Cycle cycle;
-  unsigned failures = 0;        // consecutive failed registration cycles
+  unsigned failures = 0;  // consecutive failed registration cycles
   std::optional<runtime::TimePoint> next_attempt;
   runtime::Timer surge_timer;
   runtime::Timer retry_timer;

@@ -35,17 +35,17 @@ std::string_view to_string(EventType type) noexcept;
 // explainable (and what makes it fast: refused is known in milliseconds).
 enum class FailureKind : std::uint8_t {
   none,
-  timeout,           // no answer after the retransmission budget
-  refused,           // ICMP port unreachable / TCP RST on connect
-  unreachable,       // ICMP host/net unreachable, no route
-  connection_reset,  // an established stream was reset or closed
-  tls_failure,       // handshake or certificate verification failed
+  timeout,              // no answer after the retransmission budget
+  refused,              // ICMP port unreachable / TCP RST on connect
+  unreachable,          // ICMP host/net unreachable, no route
+  connection_reset,     // an established stream was reset or closed
+  tls_failure,          // handshake or certificate verification failed
   service_unavailable,  // 503 (Retry-After honoured)
-  server_error,      // another 5xx or 408/480 from the server
-  auth_rejected,     // credentials refused (repeated identical challenge, 403)
-  not_found,         // 404: the AOR is unknown to the registrar
-  keepalive_lost,    // no pong / probe answer while idle
-  dns_failure,       // the server name did not resolve
+  server_error,         // another 5xx or 408/480 from the server
+  auth_rejected,        // credentials refused (repeated identical challenge, 403)
+  not_found,            // 404: the AOR is unknown to the registrar
+  keepalive_lost,       // no pong / probe answer while idle
+  dns_failure,          // the server name did not resolve
 };
 
 std::string_view to_string(FailureKind kind) noexcept;
@@ -56,16 +56,16 @@ FailureKind failure_kind_of(sip::TransportError error) noexcept;
 struct Event {
   EventType type = EventType::registering;
   std::string account;
-  std::string server;            // target URI we are on / moved to, or empty
-  std::string previous_server;   // for failover/failback
+  std::string server;           // target URI we are on / moved to, or empty
+  std::string previous_server;  // for failover/failback
   FailureKind failure = FailureKind::none;
-  std::string reason;            // human text, e.g. "503 Service Unavailable (Retry-After 60)"
-  int status_code = 0;           // SIP status when a response caused it
-  std::optional<std::uint32_t> expires;           // granted lifetime (registered)
+  std::string reason;   // human text, e.g. "503 Service Unavailable (Retry-After 60)"
+  int status_code = 0;  // SIP status when a response caused it
+  std::optional<std::uint32_t> expires;            // granted lifetime (registered)
   std::optional<runtime::TimePoint> next_attempt;  // next retry/probe/refresh
-  runtime::TimePoint at{};       // engine time of the transition
-  std::string call_id;           // call events: the daemon's call id ("c1", ...)
-  std::string peer;              // call events: the remote party's URI
+  runtime::TimePoint at{};                         // engine time of the transition
+  std::string call_id;                             // call events: the daemon's call id ("c1", ...)
+  std::string peer;                                // call events: the remote party's URI
 };
 
 }  // namespace sipline::reg

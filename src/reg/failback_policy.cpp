@@ -8,8 +8,7 @@ namespace sipline::reg {
 using std::chrono::seconds;
 
 std::optional<runtime::TimePoint> next_failback(const FailbackSchedule& schedule,
-                                                runtime::TimePoint arrived,
-                                                runtime::TimePoint base,
+                                                runtime::TimePoint arrived, runtime::TimePoint base,
                                                 std::optional<runtime::TimePoint> renewal,
                                                 std::uint32_t address_ttl) {
   std::optional<runtime::TimePoint> due;
@@ -48,7 +47,8 @@ bool waits_for_idle(config::FailbackMode mode) noexcept {
 runtime::Duration damped_dwell(std::uint32_t min_dwell, unsigned flaps) noexcept {
   constexpr std::uint64_t kMax = 3600;
   std::uint64_t value = min_dwell;
-  for (unsigned i = 0; i < flaps && value < kMax; ++i) value = std::max<std::uint64_t>(value * 2, 1);
+  for (unsigned i = 0; i < flaps && value < kMax; ++i)
+    value = std::max<std::uint64_t>(value * 2, 1);
   return seconds(std::min(value, kMax));
 }
 

@@ -39,8 +39,7 @@ struct FailbackSchedule {
 // of the current registration; `address_ttl` the TTL of its target address.
 // nullopt: no failback by policy.
 std::optional<runtime::TimePoint> next_failback(const FailbackSchedule& schedule,
-                                                runtime::TimePoint arrived,
-                                                runtime::TimePoint base,
+                                                runtime::TimePoint arrived, runtime::TimePoint base,
                                                 std::optional<runtime::TimePoint> renewal,
                                                 std::uint32_t address_ttl);
 

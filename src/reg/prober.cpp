@@ -42,7 +42,8 @@ ProbeResult interpret_probe(const RequestOutcome& outcome) {
 std::unique_ptr<PendingRequest> send_probe(RequestSender& sender, const ProbeRequest& probe,
                                            const sip::Target& target, int retransmit_budget,
                                            std::function<void(ProbeResult)> done) {
-  sip::MessageBuilder request = sip::MessageBuilder::request(sip::Method::options, probe.request_uri);
+  sip::MessageBuilder request =
+      sip::MessageBuilder::request(sip::Method::options, probe.request_uri);
   request.add(sip::HeaderId::max_forwards, "70");
   for (const std::string& route : probe.route_set) {
     std::string value = angle(route);
@@ -60,10 +61,9 @@ std::unique_ptr<PendingRequest> send_probe(RequestSender& sender, const ProbeReq
   sip::MessageBuilder check = request;
   check.prepend(sip::HeaderId::via, "SIP/2.0/UDP 192.0.2.255:5060;branch=z9hG4bKcheck");
   if (!check.build()) return nullptr;
-  return sender.send(std::move(request), target, retransmit_budget,
-                     [done = std::move(done)](RequestOutcome outcome) {
-                       done(interpret_probe(outcome));
-                     });
+  return sender.send(
+      std::move(request), target, retransmit_budget,
+      [done = std::move(done)](RequestOutcome outcome) { done(interpret_probe(outcome)); });
 }
 
 }  // namespace sipline::reg

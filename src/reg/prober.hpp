@@ -26,8 +26,8 @@ struct ProbeResult {
 };
 
 struct ProbeRequest {
-  std::string request_uri;            // the server, "sip:host[:port]"
-  std::string from_uri;               // our AOR
+  std::string request_uri;             // the server, "sip:host[:port]"
+  std::string from_uri;                // our AOR
   std::vector<std::string> route_set;  // Route URIs (loose), may be empty
   std::string call_id;
   std::string from_tag;

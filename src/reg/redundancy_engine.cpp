@@ -18,18 +18,25 @@ using runtime::TimePoint;
 
 std::string_view to_string(AccountState state) noexcept {
   switch (state) {
-    case AccountState::disabled: return "disabled";
-    case AccountState::registering: return "registering";
-    case AccountState::registered: return "registered";
-    case AccountState::failed: return "failed";
-    case AccountState::stopping: return "stopping";
+    case AccountState::disabled:
+      return "disabled";
+    case AccountState::registering:
+      return "registering";
+    case AccountState::registered:
+      return "registered";
+    case AccountState::failed:
+      return "failed";
+    case AccountState::stopping:
+      return "stopping";
   }
   return "unknown";
 }
 
 namespace {
 
-Duration to_duration(Seconds s) { return std::chrono::duration_cast<Duration>(s); }
+Duration to_duration(Seconds s) {
+  return std::chrono::duration_cast<Duration>(s);
+}
 
 // A version 4 UUID (RFC 4122 §4.4) from the injected randomness: stable for
 // the engine's life, so a binding on the backup replaces rather than
@@ -188,8 +195,8 @@ const Binding* RedundancyEngine::Impl::find(std::uint64_t id) const {
 // the binding stays (leaving) until that completes; otherwise the client is
 // abandoned (the server is known dead) and its slot is free for reuse.
 void RedundancyEngine::Impl::retire(std::uint64_t id, bool unregister) {
-  auto it = std::find_if(bindings.begin(), bindings.end(),
-                         [id](const auto& b) { return b->id == id; });
+  auto it =
+      std::find_if(bindings.begin(), bindings.end(), [id](const auto& b) { return b->id == id; });
   if (it == bindings.end()) return;
   if (active == id) active = 0;
   Binding& b = **it;
@@ -300,7 +307,9 @@ void RedundancyEngine::Impl::maybe_finish_stop() {
   }
 }
 
-void RedundancyEngine::Impl::call_started() { ++calls; }
+void RedundancyEngine::Impl::call_started() {
+  ++calls;
+}
 
 void RedundancyEngine::Impl::call_ended() {
   if (calls > 0) --calls;
@@ -339,8 +348,8 @@ void RedundancyEngine::Impl::cycle_locate() {
       hops[hop].hop.locate, [this, hop](Result<std::vector<dns::ResolvedTarget>> result) {
         if (!cycle.running || cycle.hop != hop) return;
         if (!result) {
-          const std::string reason = "cannot resolve " + hops[hop].hop.locate.host + ": " +
-                                     result.error().message;
+          const std::string reason =
+              "cannot resolve " + hops[hop].hop.locate.host + ": " + result.error().message;
           note_failure(FailureKind::dns_failure, reason);
           if (!cycle.failback) {
             cycle.failure = FailureKind::dns_failure;
@@ -459,12 +468,12 @@ void RedundancyEngine::Impl::cycle_exhausted() {
   }
   cycle.running = false;
   const FailureKind kind = cycle.failure != FailureKind::none ? cycle.failure : last_failure;
-  schedule_retry(kind, cycle.reason.empty() ? last_failure_reason : cycle.reason,
-                 cycle.status_code, cycle.permanent);
+  schedule_retry(kind, cycle.reason.empty() ? last_failure_reason : cycle.reason, cycle.status_code,
+                 cycle.permanent);
 }
 
-void RedundancyEngine::Impl::schedule_retry(FailureKind kind, const std::string& reason,
-                                            int status, bool permanent) {
+void RedundancyEngine::Impl::schedule_retry(FailureKind kind, const std::string& reason, int status,
+                                            bool permanent) {
   ++failures;
   std::uint32_t floor = 0;
   std::optional<TimePoint> earliest;
@@ -556,9 +565,9 @@ void RedundancyEngine::Impl::on_attempt_event(Binding& b, const ClientEvent& eve
   cycle.reason = event.reason + where;
   cycle.status_code = event.status_code;
   cycle.from_server = server_name(hop);
-  cycle.permanent = !is_target_failure(event.failure) &&
-                    (event.failure == FailureKind::auth_rejected ||
-                     event.failure == FailureKind::not_found);
+  cycle.permanent =
+      !is_target_failure(event.failure) &&
+      (event.failure == FailureKind::auth_rejected || event.failure == FailureKind::not_found);
   if (fails_over(event.failure)) {
     cycle_next_target();
   } else {
@@ -580,7 +589,8 @@ void RedundancyEngine::Impl::become_active(Binding& b) {
   next_attempt = b.client->next_refresh();
   if (previous != 0 && previous != b.id) retire(previous, false);
   // Flap damping: leaving a server soon after failing back to it.
-  if (moved_after_failure && last_failback_at && now() - *last_failback_at < std::chrono::minutes(10)) {
+  if (moved_after_failure && last_failback_at &&
+      now() - *last_failback_at < std::chrono::minutes(10)) {
     ++flaps;
     last_flap_at = now();
   }
@@ -662,10 +672,18 @@ RedundancyEngine::RedundancyEngine(config::Account account, config::Dialect dial
 
 RedundancyEngine::~RedundancyEngine() = default;
 
-void RedundancyEngine::start() { impl_->start(); }
-void RedundancyEngine::stop(std::function<void()> done) { impl_->stop(std::move(done)); }
-void RedundancyEngine::call_started() { impl_->call_started(); }
-void RedundancyEngine::call_ended() { impl_->call_ended(); }
+void RedundancyEngine::start() {
+  impl_->start();
+}
+void RedundancyEngine::stop(std::function<void()> done) {
+  impl_->stop(std::move(done));
+}
+void RedundancyEngine::call_started() {
+  impl_->call_started();
+}
+void RedundancyEngine::call_ended() {
+  impl_->call_ended();
+}
 
 std::optional<RedundancyEngine::RequestRoute> RedundancyEngine::route_for_new_request(
     bool is_invite) const {
@@ -681,8 +699,12 @@ bool RedundancyEngine::accepts_request_from(const sip::Target& source) const {
   return impl_->accepts_request_from(source);
 }
 
-AccountStatus RedundancyEngine::status() const { return impl_->status(); }
-const config::Account& RedundancyEngine::account() const noexcept { return impl_->account; }
+AccountStatus RedundancyEngine::status() const {
+  return impl_->status();
+}
+const config::Account& RedundancyEngine::account() const noexcept {
+  return impl_->account;
+}
 
 void RedundancyEngine::set_greylist_duration(runtime::Duration duration) {
   impl_->health.set_greylist_duration(duration);

@@ -29,7 +29,7 @@ struct EngineDeps {
   RequestSender& sender;
   runtime::TimerService& timers;
   dns::Locator& locator;
-  std::function<double()> random;            // uniform [0, 1): jitter, cnonce seeds
+  std::function<double()> random;             // uniform [0, 1): jitter, cnonce seeds
   std::function<std::string()> random_token;  // Call-ID / instance material
 };
 
@@ -54,16 +54,16 @@ struct ServerStatus {
 struct AccountStatus {
   std::string account;
   AccountState state = AccountState::disabled;
-  std::optional<std::size_t> active_server;   // index into servers
-  std::string role;                           // "primary", "backup", "backup 2"...
-  std::optional<runtime::TimePoint> since;    // on this server since
+  std::optional<std::size_t> active_server;  // index into servers
+  std::string role;                          // "primary", "backup", "backup 2"...
+  std::optional<runtime::TimePoint> since;   // on this server since
   std::optional<runtime::TimePoint> expires_at;
   std::optional<runtime::TimePoint> next_attempt;  // retry / probe / refresh
   FailureKind last_failure = FailureKind::none;
   std::string last_failure_reason;
   std::optional<runtime::TimePoint> last_failure_at;
   std::vector<ServerStatus> servers;
-  std::vector<std::string> route_set;         // Route for out-of-dialog requests now
+  std::vector<std::string> route_set;  // Route for out-of-dialog requests now
 };
 
 class RedundancyEngine {
@@ -95,7 +95,7 @@ class RedundancyEngine {
     sip::Target target;
     std::vector<std::string> route_set;  // Route header values, topmost first
     std::string server_uri;
-    int retransmit_budget = 3;           // invite_retry_counts for INVITE
+    int retransmit_budget = 3;  // invite_retry_counts for INVITE
   };
   std::optional<RequestRoute> route_for_new_request(bool is_invite) const;
   // A new request sent via route_for_new_request() failed at its target:

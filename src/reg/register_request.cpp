@@ -52,9 +52,14 @@ std::string contact_uri(std::string_view user, const LocalAddress& address) {
   out += ':';
   out += std::to_string(address.port);
   switch (address.transport) {
-    case sip::TransportKind::udp: break;
-    case sip::TransportKind::tcp: out += ";transport=tcp"; break;
-    case sip::TransportKind::tls: out += ";transport=tls"; break;
+    case sip::TransportKind::udp:
+      break;
+    case sip::TransportKind::tcp:
+      out += ";transport=tcp";
+      break;
+    case sip::TransportKind::tls:
+      out += ";transport=tls";
+      break;
   }
   return out;
 }

@@ -36,10 +36,14 @@ enum class Purpose : std::uint8_t { register_, refresh, unregister };
 // Final responses other than 2xx, 401/407 and 423 (handled on their own).
 FailureKind failure_of_status(int code) {
   switch (code) {
-    case 403: return FailureKind::auth_rejected;  // an administrator has to act
-    case 404: return FailureKind::not_found;
-    case 503: return FailureKind::service_unavailable;
-    default: return FailureKind::server_error;
+    case 403:
+      return FailureKind::auth_rejected;  // an administrator has to act
+    case 404:
+      return FailureKind::not_found;
+    case 503:
+      return FailureKind::service_unavailable;
+    default:
+      return FailureKind::server_error;
   }
 }
 
@@ -139,8 +143,8 @@ struct RegistrationClient::Impl {
         if (contact.empty()) use_local_contact();
         state = ClientState::registering;
         // A Contact left over from a NAT rewrite that failed goes in this one.
-        attempt = Attempt{Purpose::register_, requested, contact, unconfirmed_old_contact,
-                          false, false};
+        attempt =
+            Attempt{Purpose::register_, requested, contact, unconfirmed_old_contact, false, false};
         send({});
         return;
       case ClientState::registering:
@@ -271,8 +275,7 @@ struct RegistrationClient::Impl {
     refresh_timer.cancel();
     next_refresh.reset();
     state = ClientState::refreshing;
-    attempt = Attempt{Purpose::refresh, requested, contact, unconfirmed_old_contact, false,
-                      false};
+    attempt = Attempt{Purpose::refresh, requested, contact, unconfirmed_old_contact, false, false};
     send({});
   }
 
@@ -623,13 +626,25 @@ RegistrationClient::RegistrationClient(BindingConfig config, auth::DigestClient 
 
 RegistrationClient::~RegistrationClient() = default;
 
-void RegistrationClient::start() { impl_->start(); }
-void RegistrationClient::refresh_now() { impl_->refresh_now(); }
-void RegistrationClient::stop() { impl_->stop(); }
-void RegistrationClient::abandon() { impl_->abandon(); }
+void RegistrationClient::start() {
+  impl_->start();
+}
+void RegistrationClient::refresh_now() {
+  impl_->refresh_now();
+}
+void RegistrationClient::stop() {
+  impl_->stop();
+}
+void RegistrationClient::abandon() {
+  impl_->abandon();
+}
 
-ClientState RegistrationClient::state() const noexcept { return impl_->state; }
-const BindingConfig& RegistrationClient::config() const noexcept { return impl_->config; }
+ClientState RegistrationClient::state() const noexcept {
+  return impl_->state;
+}
+const BindingConfig& RegistrationClient::config() const noexcept {
+  return impl_->config;
+}
 
 std::optional<runtime::TimePoint> RegistrationClient::expires_at() const noexcept {
   return impl_->expires_at;
@@ -643,6 +658,8 @@ const std::vector<std::string>& RegistrationClient::service_route() const noexce
   return impl_->service_route;
 }
 
-const std::vector<std::string>& RegistrationClient::path() const noexcept { return impl_->path; }
+const std::vector<std::string>& RegistrationClient::path() const noexcept {
+  return impl_->path;
+}
 
 }  // namespace sipline::reg

@@ -29,22 +29,22 @@
 namespace sipline::reg {
 
 struct BindingConfig {
-  std::string account;          // for events
-  std::string aor;              // To/From URI: sip:user@domain
-  std::string display_name;     // From display name (blank: none)
-  std::string registrar_uri;    // Request-URI: sip:domain (no user part, §10.2)
-  sip::Target target;           // first hop: the registrar or the outbound proxy
-  std::string target_uri;       // the server as the user wrote it, for events
-  std::vector<std::string> route_set;  // preloaded Route URIs (use proxy for registration)
-  bool strict_routing = false;  // first route without ;lr is a strict router (§12.2.1.1);
-                                // otherwise every route is taken as loose (;lr added)
-  std::uint32_t expires = 3600;        // requested lifetime (0: 3600)
-  std::uint32_t overlap = 0;           // refresh margin (0 = automatic)
-  int retransmit_budget = 3;           // retry_counts
-  std::string call_id;                 // stable for the binding (§10.2)
-  std::string instance_id;             // +sip.instance (RFC 5626 §4.1), urn:uuid:...
-  std::optional<std::uint32_t> reg_id; // RFC 5626 reg-id
-  std::string contact_user;            // user part of our Contact
+  std::string account;                  // for events
+  std::string aor;                      // To/From URI: sip:user@domain
+  std::string display_name;             // From display name (blank: none)
+  std::string registrar_uri;            // Request-URI: sip:domain (no user part, §10.2)
+  sip::Target target;                   // first hop: the registrar or the outbound proxy
+  std::string target_uri;               // the server as the user wrote it, for events
+  std::vector<std::string> route_set;   // preloaded Route URIs (use proxy for registration)
+  bool strict_routing = false;          // first route without ;lr is a strict router (§12.2.1.1);
+                                        // otherwise every route is taken as loose (;lr added)
+  std::uint32_t expires = 3600;         // requested lifetime (0: 3600)
+  std::uint32_t overlap = 0;            // refresh margin (0 = automatic)
+  int retransmit_budget = 3;            // retry_counts
+  std::string call_id;                  // stable for the binding (§10.2)
+  std::string instance_id;              // +sip.instance (RFC 5626 §4.1), urn:uuid:...
+  std::optional<std::uint32_t> reg_id;  // RFC 5626 reg-id
+  std::string contact_user;             // user part of our Contact
   std::string user_agent = "sipline";
   // The 2xx's top Via received/rport differ from our Contact: re-register
   // once with the address the registrar saw (once per distinct address).
@@ -73,13 +73,13 @@ struct ClientEvent {
   FailureKind failure = FailureKind::none;
   int status_code = 0;
   std::string reason;
-  std::uint32_t retry_after = 0;                // seconds, from Retry-After (at most 3600)
-  std::uint32_t granted_expires = 0;            // registered: lifetime the server granted
-  std::vector<std::string> service_route;       // registered: RFC 3608 route (may be empty)
-  std::vector<std::string> path;                // registered: RFC 3327, for information
-  bool refresh = false;                         // registered/failed: it was a refresh
-  std::optional<std::uint32_t> flow_timer;      // registered: RFC 5626 Flow-Timer seconds
-  std::optional<std::uint32_t> keep_interval;   // registered: RFC 6223 keep=N of the 2xx's Via
+  std::uint32_t retry_after = 0;               // seconds, from Retry-After (at most 3600)
+  std::uint32_t granted_expires = 0;           // registered: lifetime the server granted
+  std::vector<std::string> service_route;      // registered: RFC 3608 route (may be empty)
+  std::vector<std::string> path;               // registered: RFC 3327, for information
+  bool refresh = false;                        // registered/failed: it was a refresh
+  std::optional<std::uint32_t> flow_timer;     // registered: RFC 5626 Flow-Timer seconds
+  std::optional<std::uint32_t> keep_interval;  // registered: RFC 6223 keep=N of the 2xx's Via
 };
 
 class RegistrationClient {

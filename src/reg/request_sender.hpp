@@ -33,7 +33,7 @@ class PendingRequest {
 };
 
 struct LocalAddress {
-  std::string host;        // numeric address the peer can reach us on
+  std::string host;  // numeric address the peer can reach us on
   std::uint16_t port = 0;
   sip::TransportKind transport = sip::TransportKind::udp;
 };
@@ -83,8 +83,7 @@ class RequestSender {
   // it with a timeout after `retransmit_budget` unanswered retransmissions.
   // `done` is called exactly once, never from inside send().
   virtual std::unique_ptr<PendingRequest> send(sip::MessageBuilder request,
-                                               const sip::Target& target,
-                                               int retransmit_budget,
+                                               const sip::Target& target, int retransmit_budget,
                                                std::function<void(RequestOutcome)> done) = 0;
 
   // send() with per-request options; senders that know none of them ignore them.

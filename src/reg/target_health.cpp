@@ -97,7 +97,8 @@ std::string HealthTable::describe(const sip::Target& target, runtime::TimePoint 
   if (e == nullptr) return "ok";
   const auto left = std::chrono::ceil<std::chrono::seconds>(e->until - now).count();
   std::string out = e->state == TargetHealth::blacklisted ? "blacklisted (" : "greylisted (";
-  out += e->failure == FailureKind::service_unavailable ? "503" : std::string(to_string(e->failure));
+  out +=
+      e->failure == FailureKind::service_unavailable ? "503" : std::string(to_string(e->failure));
   out += ") for " + std::to_string(left) + " s";
   return out;
 }

@@ -6,7 +6,9 @@
 namespace sipline::reg {
 namespace {
 
-double clamp_unit(double u) { return std::clamp(u, 0.0, 1.0); }
+double clamp_unit(double u) {
+  return std::clamp(u, 0.0, 1.0);
+}
 
 }  // namespace
 

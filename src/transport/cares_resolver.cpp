@@ -7,8 +7,8 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <utility>
 
@@ -147,7 +147,8 @@ Result<dns::Answer> convert(int status, const unsigned char* abuf, int alen, dns
 
 struct CaresResolver::Impl {
   struct Watch {
-    Watch(asio::io_context& context, ares_socket_t socket) : descriptor(context, socket), fd(socket) {}
+    Watch(asio::io_context& context, ares_socket_t socket)
+        : descriptor(context, socket), fd(socket) {}
     asio::posix::stream_descriptor descriptor;
     ares_socket_t fd;
     bool want_read = false;
@@ -244,7 +245,8 @@ struct CaresResolver::Impl {
                                [this, w](const asio::error_code& ec) {
                                  w->writing = false;
                                  if (w->closed || ec) return;
-                                 if (w->want_write) ares_process_fd(channel, ARES_SOCKET_BAD, w->fd);
+                                 if (w->want_write)
+                                   ares_process_fd(channel, ARES_SOCKET_BAD, w->fd);
                                  after_processing(w);
                                });
     }
@@ -325,13 +327,14 @@ Result<std::string> cares_server_entry(const std::string& text) {
   const auto ip = dns::parse_ip_literal(host);
   if (!ip) return fail(Errc::malformed, "DNS server is not an IP address: " + text);
   if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+    if (port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         std::stoul(port) == 0 || std::stoul(port) > 65535) {
       return fail(Errc::malformed, "DNS server port: " + text);
     }
   }
-  std::string out = ip->family == dns::Family::ipv6 ? "[" + dns::to_string(*ip) + "]"
-                                                    : dns::to_string(*ip);
+  std::string out =
+      ip->family == dns::Family::ipv6 ? "[" + dns::to_string(*ip) + "]" : dns::to_string(*ip);
   if (!port.empty()) out += ":" + port;
   return out;
 }
@@ -350,7 +353,8 @@ Result<std::unique_ptr<CaresResolver>> CaresResolver::create(runtime::EventLoop&
   ares_options o{};
   o.sock_state_cb = &Impl::on_socket_state;
   o.sock_state_cb_data = impl.get();
-  o.timeout = static_cast<int>(std::max<std::chrono::milliseconds::rep>(1, options.timeout.count()));
+  o.timeout =
+      static_cast<int>(std::max<std::chrono::milliseconds::rep>(1, options.timeout.count()));
   o.tries = std::max(1, options.tries);
   const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
   if (const int rc = ares_init_options(&impl->channel, &o, mask); rc != ARES_SUCCESS) {
@@ -395,7 +399,9 @@ dns::Lookup CaresResolver::resolve(const dns::Query& query, Callback callback) {
   return make_lookup(id);
 }
 
-std::size_t CaresResolver::watched_sockets() const noexcept { return impl_->watches.size(); }
+std::size_t CaresResolver::watched_sockets() const noexcept {
+  return impl_->watches.size();
+}
 
 void CaresResolver::cancel_operation(std::uint64_t id) noexcept {
   // c-ares 1.18 cannot cancel one query; its answer is dropped when it comes.

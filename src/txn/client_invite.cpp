@@ -61,10 +61,10 @@ void ClientInviteTransaction::start() {
   } else if (config_.retransmit_budget) {
     // Reliable: no retransmissions, but the same silence budget in time;
     // Calling ends with the first response, so only silence counts.
-    timer_a_ = env_.start_timer(budget_deadline(config_, *config_.retransmit_budget, false),
-                                [this] {
-                                  if (state_ == State::calling) terminate(EndReason::timeout);
-                                });
+    timer_a_ =
+        env_.start_timer(budget_deadline(config_, *config_.retransmit_budget, false), [this] {
+          if (state_ == State::calling) terminate(EndReason::timeout);
+        });
   }
   timer_b_ = env_.start_timer(config_.timer_b(), [this] { on_timer_b(); });
 }

@@ -123,7 +123,7 @@ TxnRequestSender::TxnRequestSender(txn::TransactionLayer& layer, transport::Tran
       clock_(clock),
       timers_(timers),
       in_flight_(std::make_shared<std::size_t>(0)),
-            // Jitter seed: a branch is random (RFC 3261 §8.1.1.7).
+      // Jitter seed: a branch is random (RFC 3261 §8.1.1.7).
       keeper_(transport, clock,
               static_cast<std::uint32_t>(std::hash<std::string>{}(layer.new_branch()))) {}
 
@@ -147,14 +147,20 @@ std::unique_ptr<reg::FlowWatch> TxnRequestSender::watch_flow(
     std::function<void(reg::FlowLoss)> lost) {
   transport::FlowProbe probe;
   switch (keepalive.method) {
-    case reg::FlowKeepAlive::Method::none: probe.method = transport::FlowProbe::Method::none; break;
-    case reg::FlowKeepAlive::Method::crlf: probe.method = transport::FlowProbe::Method::crlf; break;
-    case reg::FlowKeepAlive::Method::stun: probe.method = transport::FlowProbe::Method::stun; break;
+    case reg::FlowKeepAlive::Method::none:
+      probe.method = transport::FlowProbe::Method::none;
+      break;
+    case reg::FlowKeepAlive::Method::crlf:
+      probe.method = transport::FlowProbe::Method::crlf;
+      break;
+    case reg::FlowKeepAlive::Method::stun:
+      probe.method = transport::FlowProbe::Method::stun;
+      break;
   }
   probe.interval = keepalive.interval;
   probe.pong_timeout = keepalive.pong_timeout;
-  const std::uint64_t id = keeper_.watch(
-      target, probe, [lost = std::move(lost)](const transport::FlowEvent& event) {
+  const std::uint64_t id =
+      keeper_.watch(target, probe, [lost = std::move(lost)](const transport::FlowEvent& event) {
         reg::FlowLoss loss;
         if (event.kind == transport::FlowEvent::Kind::rebound) {
           loss.rebinding = true;

@@ -27,8 +27,8 @@ class FakeResolver final : public Resolver {
   void set(const Query& query, Result<Answer> answer) {
     recorded_.insert_or_assign(key_of(query), std::move(answer));
   }
-  void set_addresses(const std::string& name, std::vector<std::string> v4,
-                     std::uint32_t ttl = 300, std::vector<std::string> v6 = {}) {
+  void set_addresses(const std::string& name, std::vector<std::string> v4, std::uint32_t ttl = 300,
+                     std::vector<std::string> v6 = {}) {
     set({name, RecordType::a}, addresses(RecordType::a, Family::ipv4, v4, ttl));
     set({name, RecordType::aaaa}, addresses(RecordType::aaaa, Family::ipv6, v6, ttl));
   }
@@ -58,7 +58,8 @@ class FakeResolver final : public Resolver {
   // How often `query` was asked, and all questions in order.
   std::size_t asked(const Query& query) const {
     std::size_t n = 0;
-    for (const Query& q : log_) if (key_of(q) == key_of(query)) ++n;
+    for (const Query& q : log_)
+      if (key_of(q) == key_of(query)) ++n;
     return n;
   }
   const std::vector<Query>& log() const noexcept { return log_; }
@@ -70,11 +71,11 @@ class FakeResolver final : public Resolver {
     Result<Answer> result = answer_for(query);
     pending_.emplace(id, Pending{});
     Pending& p = pending_.at(id);
-    p.timer = timers_.start(latency_, [this, id, cb = std::move(callback),
-                                       r = std::move(result)]() mutable {
-      pending_.erase(id);
-      cb(std::move(r));
-    });
+    p.timer = timers_.start(latency_,
+                            [this, id, cb = std::move(callback), r = std::move(result)]() mutable {
+                              pending_.erase(id);
+                              cb(std::move(r));
+                            });
     return make_lookup(id);
   }
 

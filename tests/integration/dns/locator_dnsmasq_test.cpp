@@ -7,6 +7,8 @@
 //                NAPTR 20 10 "S" "SIP+D2T" _sip._tcp.example.test
 //   _sip._udp / _sip._tcp SRV 10 pbx1:5060, SRV 20 pbx2:5062
 //   pbx1 A 127.0.0.2, pbx2 A 127.0.0.3
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,8 +17,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "dns/caching_locator.hpp"
 #include "runtime/event_loop.hpp"
@@ -51,13 +51,22 @@ class Dnsmasq {
 
   // With `authoritative` false the zone is not served at all: every
   // question is REFUSED, as from a broken server.
-  bool start(std::uint16_t port, const std::vector<std::string>& records, bool authoritative = true) {
+  bool start(std::uint16_t port, const std::vector<std::string>& records,
+             bool authoritative = true) {
     stop();
-    std::vector<std::string> argv{program(), "--keep-in-foreground", "--no-daemon",
-                                  "--port=" + std::to_string(port), "--listen-address=127.0.0.1",
-                                  "--bind-interfaces", "--no-resolv", "--no-hosts",
-                                  "--conf-file=/dev/null", "--log-queries", "--user=" + user(),
-                                  "--pid-file=", "--cache-size=0",
+    std::vector<std::string> argv{program(),
+                                  "--keep-in-foreground",
+                                  "--no-daemon",
+                                  "--port=" + std::to_string(port),
+                                  "--listen-address=127.0.0.1",
+                                  "--bind-interfaces",
+                                  "--no-resolv",
+                                  "--no-hosts",
+                                  "--conf-file=/dev/null",
+                                  "--log-queries",
+                                  "--user=" + user(),
+                                  "--pid-file=",
+                                  "--cache-size=0",
                                   "--local-ttl=" + std::to_string(ttl_seconds)};
     if (authoritative) {
       argv.push_back("--auth-zone=example.test");
@@ -81,7 +90,10 @@ class Dnsmasq {
 
   static std::string program() {
     const std::string found = find_program("dnsmasq");
-    return !found.empty() ? found : std::string(std::filesystem::exists("/usr/sbin/dnsmasq") ? "/usr/sbin/dnsmasq" : "");
+    return !found.empty()
+               ? found
+               : std::string(std::filesystem::exists("/usr/sbin/dnsmasq") ? "/usr/sbin/dnsmasq"
+                                                                          : "");
   }
 
  private:
@@ -119,9 +131,8 @@ class LocatorDnsmasq : public ::testing::Test {
 
   Result<std::vector<ResolvedTarget>> locate(const ServerSpec& spec) {
     std::optional<Result<std::vector<ResolvedTarget>>> out;
-    dns::Lookup lookup = locator_->locate(spec, [&](Result<std::vector<ResolvedTarget>> r) {
-      out.emplace(std::move(r));
-    });
+    dns::Lookup lookup = locator_->locate(
+        spec, [&](Result<std::vector<ResolvedTarget>> r) { out.emplace(std::move(r)); });
     loop_.run_until([&] { return out.has_value(); }, 5s);
     if (!out) return fail(Errc::invalid_state, "no answer within 5 s");
     return std::move(*out);
@@ -152,8 +163,8 @@ class LocatorDnsmasq : public ::testing::Test {
   std::optional<dns::CachingLocator> locator_;
 };
 
-const std::vector<std::string> expected_order{
-    "udp:127.0.0.2:5060", "udp:127.0.0.3:5062", "tcp:127.0.0.2:5060", "tcp:127.0.0.3:5062"};
+const std::vector<std::string> expected_order{"udp:127.0.0.2:5060", "udp:127.0.0.3:5062",
+                                              "tcp:127.0.0.2:5060", "tcp:127.0.0.3:5062"};
 
 TEST_F(LocatorDnsmasq, NaptrSrvAddressesInRfc3263Order) {
   const auto r = locate(domain("example.test"));
@@ -184,7 +195,8 @@ TEST_F(LocatorDnsmasq, ChangedRecordIsSeenAfterItsTtl) {
   ASSERT_TRUE(r);
   // Still the cached address while its TTL runs (checked only when the
   // restart was quick enough for that to be true on a loaded machine).
-  if (std::chrono::steady_clock::now() - resolved_at < std::chrono::milliseconds(ttl_seconds * 800)) {
+  if (std::chrono::steady_clock::now() - resolved_at <
+      std::chrono::milliseconds(ttl_seconds * 800)) {
     EXPECT_EQ((*r)[0].address, "127.0.0.2");
   }
   wait_past_ttl();
@@ -255,8 +267,8 @@ TEST_F(LocatorDnsmasq, ResolverHandlesManyQueriesAndReleasesItsSockets) {
   // A cancelled query never calls back.
   bool called = false;
   {
-    dns::Lookup l = resolver_->resolve({"pbx1.example.test", dns::RecordType::a},
-                                       [&](auto) { called = true; });
+    dns::Lookup l =
+        resolver_->resolve({"pbx1.example.test", dns::RecordType::a}, [&](auto) { called = true; });
   }
   loop_.run_for(100ms);
   EXPECT_FALSE(called);
@@ -282,9 +294,10 @@ TEST_F(LocatorDnsmasq, LatencyColdAndCached) {
   };
   const auto [cold_median, cold_p99] = measure(200, true);
   const auto [cached_median, cached_p99] = measure(2000, false);
-  std::printf("DNS locate example.test (5 questions cold): cold median %.0f us p99 %.0f us; "
-              "cached median %.1f us p99 %.1f us\n",
-              cold_median, cold_p99, cached_median, cached_p99);
+  std::printf(
+      "DNS locate example.test (5 questions cold): cold median %.0f us p99 %.0f us; "
+      "cached median %.1f us p99 %.1f us\n",
+      cold_median, cold_p99, cached_median, cached_p99);
   EXPECT_LT(cached_median, cold_median);
 }
 

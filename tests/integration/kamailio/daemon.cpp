@@ -8,8 +8,8 @@
 #include <cctype>
 #include <cerrno>
 #include <ctime>
-#include <iomanip>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 
 namespace sipline::testing::kamailio {
@@ -34,7 +34,10 @@ std::string render_toml(const AccountSpec& spec) {
       // OPTIONS on UDP, CRLF ping/pong on TCP (RFC 5626 §3.5.1).
       << "\n[account.keepalive]\n"
       << "kind = \""
-      << (!spec.keepalive_kind.empty() ? spec.keepalive_kind : udp ? "options" : "crlf") << "\"\n"
+      << (!spec.keepalive_kind.empty() ? spec.keepalive_kind
+          : udp                        ? "options"
+                                       : "crlf")
+      << "\"\n"
       << "interval = " << spec.keepalive_interval << "\n";
   if (spec.pong_timeout > 0) out << "pong_timeout = " << spec.pong_timeout << "\n";
   for (const auto& s : spec.servers) {
@@ -78,8 +81,8 @@ std::optional<WallTime> parse_rfc3339(const std::string& text) {
     return std::nullopt;
   }
   const std::time_t t = ::timegm(&tm);
-  return WallTime(std::chrono::duration_cast<WallTime::duration>(
-      std::chrono::seconds(t) - offset + fraction));
+  return WallTime(
+      std::chrono::duration_cast<WallTime::duration>(std::chrono::seconds(t) - offset + fraction));
 }
 
 namespace {
@@ -104,8 +107,8 @@ std::unique_ptr<Daemon> Daemon::start(const std::string& binary, const std::stri
     }
   }
   // The file holds a password: keep it private, as the daemon expects.
-  std::filesystem::permissions(config_path, std::filesystem::perms::owner_read |
-                                                std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      config_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     error = "pipe failed";
@@ -115,10 +118,10 @@ std::unique_ptr<Daemon> Daemon::start(const std::string& binary, const std::stri
   d->binary_ = binary;
   d->control_ = dir / "control.sock";
   d->log_ = dir / "sipline.log";
-  d->process_ = Process::start({binary, "run", "-c", config_path.string(), "--control",
-                                d->control_.string(), "--events", "json", "--listen",
-                                "127.0.0.1:0", "--log-level", "debug"},
-                               d->log_, dir, fds[1]);
+  d->process_ =
+      Process::start({binary, "run", "-c", config_path.string(), "--control", d->control_.string(),
+                      "--events", "json", "--listen", "127.0.0.1:0", "--log-level", "debug"},
+                     d->log_, dir, fds[1]);
   ::close(fds[1]);
   if (!d->process_) {
     ::close(fds[0]);
@@ -172,8 +175,9 @@ void Daemon::read_events(int fd) {
   }
 }
 
-std::optional<DaemonEvent> Daemon::wait_for(const Predicate& match, std::chrono::milliseconds timeout,
-                                            std::size_t from, std::size_t* index) {
+std::optional<DaemonEvent> Daemon::wait_for(const Predicate& match,
+                                            std::chrono::milliseconds timeout, std::size_t from,
+                                            std::size_t* index) {
   std::unique_lock lock(mutex_);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t next = from;

@@ -11,12 +11,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness.hpp"
 
@@ -34,9 +33,9 @@ struct AccountSpec {
   std::string password;
   std::string domain = "sipline.test";
   std::vector<Server> servers;
-  int retry_counts = 3;                  // retransmission budget per target
+  int retry_counts = 3;  // retransmission budget per target
   std::uint32_t registration_timeout = 30;
-  std::uint32_t probe_interval = 2;      // monitor-mode failback probing
+  std::uint32_t probe_interval = 2;  // monitor-mode failback probing
   std::uint32_t good_probes = 1;
   std::uint32_t min_dwell = 0;
   std::uint32_t keepalive_interval = 5;  // notices a dead server while idle

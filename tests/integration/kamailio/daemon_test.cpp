@@ -1,11 +1,11 @@
 // The daemon-side helpers on their own: the generated configuration is one
 // the real program accepts, and event times parse to the instant they name.
 
-#include <fstream>
+#include "daemon.hpp"
 
 #include <gtest/gtest.h>
 
-#include "daemon.hpp"
+#include <fstream>
 
 namespace sipline::testing::kamailio {
 namespace {
@@ -29,8 +29,8 @@ TEST(GeneratedConfig, PassesSiplineConfigCheck) {
   spec.servers = {{"127.0.0.1", 5070, Transport::udp}, {"127.0.0.2", 5072, Transport::udp}};
   const auto path = dir.path() / "sipline.toml";
   std::ofstream(path) << render_toml(spec);
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto out = run_capture({SIPLINE_BINARY, "config", "check", path.string()}, 10s);
   ASSERT_TRUE(out.has_value()) << "sipline config check rejected:\n" << render_toml(spec);
   EXPECT_NE(out->find("probe_interval = 2"), std::string::npos) << *out;

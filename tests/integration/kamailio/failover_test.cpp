@@ -10,6 +10,7 @@
 // from scripts/bench-failover, which runs these same tests repeatedly with
 // SIPLINE_FAILOVER_REPORT set to a file that receives one JSON line per run.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -17,8 +18,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "daemon.hpp"
 #include "harness.hpp"
@@ -53,8 +52,7 @@ bool status_shows_registered_on(const nlohmann::json& status, const std::string&
                                 const std::string& hostport) {
   const std::string text = status.dump();
   return text.find('"' + account + '"') != std::string::npos &&
-         text.find("registered") != std::string::npos &&
-         text.find(hostport) != std::string::npos;
+         text.find("registered") != std::string::npos && text.find(hostport) != std::string::npos;
 }
 
 class Failover : public ::testing::TestWithParam<Transport> {
@@ -86,16 +84,19 @@ class Failover : public ::testing::TestWithParam<Transport> {
     daemon_ = Daemon::start(binary, render_toml(spec_), dir_.path(), error);
     ASSERT_NE(daemon_, nullptr) << error;
     ASSERT_TRUE(daemon_->wait_for(is_event_at("registered", primary_->hostport()), 15s))
-        << "not registered on the primary; events:\n" << daemon_->timeline()
-        << "daemon log:\n" << daemon_->log_tail();
+        << "not registered on the primary; events:\n"
+        << daemon_->timeline() << "daemon log:\n"
+        << daemon_->log_tail();
   }
 
   void TearDown() override {
     // SIPLINE_IT_VERBOSE=1 shows the timeline of passing runs too.
     const char* verbose = std::getenv("SIPLINE_IT_VERBOSE");
     if (daemon_ && (HasFailure() || (verbose != nullptr && *verbose == '1'))) {
-      std::cerr << "events:\n" << daemon_->timeline() << "daemon log:\n" << daemon_->log_tail()
-                << "primary log:\n" << primary_->log_tail(10) << "backup log:\n"
+      std::cerr << "events:\n"
+                << daemon_->timeline() << "daemon log:\n"
+                << daemon_->log_tail() << "primary log:\n"
+                << primary_->log_tail(10) << "backup log:\n"
                 << backup_->log_tail(10);
     }
     daemon_.reset();
@@ -135,9 +136,10 @@ class Failover : public ::testing::TestWithParam<Transport> {
     restore();
     const WallTime back_at = std::chrono::system_clock::now();
     const auto wait = std::chrono::seconds(spec_.probe_interval * spec_.good_probes + 15);
-    const auto registered = daemon_->wait_for(is_event_at("registered", primary_->hostport()), wait, from);
-    EXPECT_TRUE(registered.has_value()) << "no registration on the returned primary; "
-                                        << failure_context();
+    const auto registered =
+        daemon_->wait_for(is_event_at("registered", primary_->hostport()), wait, from);
+    EXPECT_TRUE(registered.has_value())
+        << "no registration on the returned primary; " << failure_context();
     if (!registered) return -1;
     EXPECT_TRUE(daemon_->wait_for(is_event_at("failback", primary_->hostport()), 5s, from))
         << "registered on the primary without a failback event; " << failure_context();
@@ -148,7 +150,8 @@ class Failover : public ::testing::TestWithParam<Transport> {
   }
 
   void expect_bindings(std::size_t on_primary, std::size_t on_backup) {
-    EXPECT_EQ(primary_->live_bindings("alice"), std::optional<std::size_t>(on_primary)) << "primary";
+    EXPECT_EQ(primary_->live_bindings("alice"), std::optional<std::size_t>(on_primary))
+        << "primary";
     EXPECT_EQ(backup_->live_bindings("alice"), std::optional<std::size_t>(on_backup)) << "backup";
   }
 
@@ -164,7 +167,8 @@ class Failover : public ::testing::TestWithParam<Transport> {
     const std::size_t from = daemon_->event_count();
     const auto status = daemon_->terminate(40s);
     ASSERT_EQ(status, std::optional<int>(0)) << daemon_->log_tail();
-    EXPECT_TRUE(daemon_->wait_for(is_event_at("unregistered", registered_with.hostport()), 1s, from))
+    EXPECT_TRUE(
+        daemon_->wait_for(is_event_at("unregistered", registered_with.hostport()), 1s, from))
         << failure_context();
     EXPECT_EQ(registered_with.live_bindings("alice"), std::optional<std::size_t>(0));
   }

@@ -117,16 +117,17 @@ std::optional<std::string> run_capture(const std::vector<std::string>& argv,
     out.append(buf, static_cast<std::size_t>(n));
   }
   ::close(fds[0]);
-  const auto status = child->wait_exit(std::max(std::chrono::milliseconds(0),
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())));
+  const auto status = child->wait_exit(
+      std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 deadline - std::chrono::steady_clock::now())));
   if (!status || *status != 0) return std::nullopt;
   return out;
 }
 
 std::string find_program(const std::string& name) {
   const char* path = std::getenv("PATH");
-  std::string dirs = std::string(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin") +
-                     ":/usr/sbin:/sbin";
+  std::string dirs =
+      std::string(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin";
   std::size_t start = 0;
   while (start <= dirs.size()) {
     const std::size_t end = std::min(dirs.find(':', start), dirs.size());
@@ -178,7 +179,8 @@ std::vector<Binding> parse_ul_dump(const std::string& text) {
   std::string aor;
   std::istringstream in(text);
   std::string line;
-  const auto value_of = [](const std::string& l, std::string_view key) -> std::optional<std::string> {
+  const auto value_of = [](const std::string& l,
+                           std::string_view key) -> std::optional<std::string> {
     const auto start = l.find_first_not_of(" \t");
     if (start == std::string::npos || l.compare(start, key.size(), key) != 0) return std::nullopt;
     std::string v = l.substr(start + key.size());
@@ -246,7 +248,9 @@ std::unique_ptr<Registrar> Registrar::start(RegistrarOptions options,
   return r;
 }
 
-std::string Registrar::control_uri() const { return "unix:" + (dir_ / "ctl.sock").string(); }
+std::string Registrar::control_uri() const {
+  return "unix:" + (dir_ / "ctl.sock").string();
+}
 
 std::string Registrar::hostport() const {
   return options_.address + ":" + std::to_string(options_.port);
@@ -257,12 +261,28 @@ bool Registrar::launch(std::string& error) {
   std::error_code ignored;
   std::filesystem::remove(dir_ / "ctl.sock", ignored);
   std::filesystem::remove(dir_ / "kamailio.pid", ignored);
-  process_ = Process::start(
-      {find_program("kamailio"), "-DD", "-E", "-f", SIPLINE_KAMAILIO_CFG, "-Y",
-       (dir_ / "run").string(), "-P", (dir_ / "kamailio.pid").string(), "-w", dir_.string(),
-       "-m", "32", "-l", "udp:" + listen, "-l", "tcp:" + listen, "-A",
-       "DBURL=\"text://" + (dir_ / "db").string() + "\"", "-A", "CTLSOCK=\"" + control_uri() + "\""},
-      log_, dir_);
+  process_ = Process::start({find_program("kamailio"),
+                             "-DD",
+                             "-E",
+                             "-f",
+                             SIPLINE_KAMAILIO_CFG,
+                             "-Y",
+                             (dir_ / "run").string(),
+                             "-P",
+                             (dir_ / "kamailio.pid").string(),
+                             "-w",
+                             dir_.string(),
+                             "-m",
+                             "32",
+                             "-l",
+                             "udp:" + listen,
+                             "-l",
+                             "tcp:" + listen,
+                             "-A",
+                             "DBURL=\"text://" + (dir_ / "db").string() + "\"",
+                             "-A",
+                             "CTLSOCK=\"" + control_uri() + "\""},
+                            log_, dir_);
   if (!process_) {
     error = "fork failed";
     return false;
@@ -291,7 +311,9 @@ bool Registrar::restart(std::string& error) {
   return launch(error);
 }
 
-bool Registrar::running() { return process_ && process_->running(); }
+bool Registrar::running() {
+  return process_ && process_->running();
+}
 
 std::string Registrar::log_tail(std::size_t lines) const {
   std::ifstream in(log_);
@@ -332,17 +354,19 @@ std::unique_ptr<Blackhole> Blackhole::create(std::string& error) {
     return nullptr;
   }
   static std::atomic<int> counter{0};
-  std::string table = "sipline_fault_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  std::string table =
+      "sipline_fault_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   if (!run_capture({nft, "add", "table", "inet", table})) {
-    error = "nftables is not permitted here (nft add table failed): the blackhole fault needs "
-            "CAP_NET_ADMIN";
+    error =
+        "nftables is not permitted here (nft add table failed): the blackhole fault needs "
+        "CAP_NET_ADMIN";
     return nullptr;
   }
   std::unique_ptr<Blackhole> b(new Blackhole(table));
   // An input-hook chain: on loopback every packet passes it on the way in,
   // so dropping here loses requests without any ICMP or RST in reply.
-  if (!run_capture({nft, "add", "chain", "inet", table, "input", "{", "type", "filter", "hook", "input",
-                    "priority", "-10", ";", "policy", "accept", ";", "}"})) {
+  if (!run_capture({nft, "add", "chain", "inet", table, "input", "{", "type", "filter", "hook",
+                    "input", "priority", "-10", ";", "policy", "accept", ";", "}"})) {
     error = "nftables is not permitted here (nft add chain failed)";
     return nullptr;
   }
@@ -441,7 +465,8 @@ void PacketWatch::run() {
       udphdr udp{};
       std::memcpy(&udp, buf.data() + ihl, sizeof udp);
       request = ntohs(udp.dest) == port_;
-    } else if (transport_ == Transport::tcp && ip.protocol == IPPROTO_TCP && len >= ihl + sizeof(tcphdr)) {
+    } else if (transport_ == Transport::tcp && ip.protocol == IPPROTO_TCP &&
+               len >= ihl + sizeof(tcphdr)) {
       tcphdr tcp{};
       std::memcpy(&tcp, buf.data() + ihl, sizeof tcp);
       const std::size_t payload = ntohs(ip.tot_len) - ihl - tcp.doff * 4u;

@@ -42,7 +42,9 @@ using WallTime = std::chrono::system_clock::time_point;
 enum class Transport : std::uint8_t { udp, tcp };
 std::string_view to_string(Transport transport) noexcept;
 // gtest prints parameters with this: "udp" instead of a byte dump.
-inline void PrintTo(Transport transport, std::ostream* out) { *out << to_string(transport); }
+inline void PrintTo(Transport transport, std::ostream* out) {
+  *out << to_string(transport);
+}
 
 // A temporary directory removed with everything in it.
 class TempDir {
@@ -100,16 +102,16 @@ struct Binding {
   std::string expires;  // seconds left, or Kamailio's word ("expired", "deleted")
   std::string call_id;
   std::string instance;
-  std::string socket;   // "udp:127.0.0.2:40123"
-  bool live() const;    // expires is a positive number or "permanent"
+  std::string socket;  // "udp:127.0.0.2:40123"
+  bool live() const;   // expires is a positive number or "permanent"
 };
 
 class Registrar {
  public:
   // Starts Kamailio under `dir` and waits until it accepts TCP and answers
   // on its control socket. On failure, `error` says why (with the log tail).
-  static std::unique_ptr<Registrar> start(RegistrarOptions options, const std::filesystem::path& dir,
-                                          std::string& error);
+  static std::unique_ptr<Registrar> start(RegistrarOptions options,
+                                          const std::filesystem::path& dir, std::string& error);
   ~Registrar() { stop(); }
   Registrar(const Registrar&) = delete;
   Registrar& operator=(const Registrar&) = delete;

@@ -3,13 +3,12 @@
 // a wrong password, dies completely when stopped (refused), and loses
 // requests when blackholed. The failover tests rely on every one of these.
 
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
-
-#include "harness.hpp"
 
 namespace sipline::testing::kamailio {
 namespace {
@@ -39,11 +38,26 @@ class RegistrarHarness : public ::testing::Test {
                        << " password=" << password << "]\n";
     const auto local_port = free_port("127.0.0.1");
     if (!local_port) return false;
-    return run_capture({find_program("sipp"), registrar_->hostport(), "-sf",
-                        SIPLINE_KAMAILIO_SIPP_SCENARIO, "-inf", csv.string(), "-set", "expires",
-                        "60", "-i", "127.0.0.1", "-p", std::to_string(*local_port), "-t",
-                        transport == Transport::udp ? "u1" : "t1", "-m", "1", "-timeout",
-                        std::to_string(timeout.count()) + "s", "-nostdin"},
+    return run_capture({find_program("sipp"),
+                        registrar_->hostport(),
+                        "-sf",
+                        SIPLINE_KAMAILIO_SIPP_SCENARIO,
+                        "-inf",
+                        csv.string(),
+                        "-set",
+                        "expires",
+                        "60",
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        std::to_string(*local_port),
+                        "-t",
+                        transport == Transport::udp ? "u1" : "t1",
+                        "-m",
+                        "1",
+                        "-timeout",
+                        std::to_string(timeout.count()) + "s",
+                        "-nostdin"},
                        timeout + 5s, dir_.path())
         .has_value();
   }

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers for the loopback integration tests: child processes that are always
-// killed (ChildProcess, shared with the Kamailio tests), temporary directories, ephemeral ports, a throwaway certificate
-// authority, and an event recorder for the transport.
+// killed (ChildProcess, shared with the Kamailio tests), temporary directories, ephemeral ports, a
+// throwaway certificate authority, and an event recorder for the transport.
 
 #include <chrono>
 #include <cstdint>

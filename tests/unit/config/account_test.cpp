@@ -8,7 +8,8 @@ namespace {
 Account two_server_account() {
   Account a;
   a.username = "1001";
-  a.servers = {ServerEntry{.address = "pbx1.example.com"}, ServerEntry{.address = "pbx2.example.com"}};
+  a.servers = {ServerEntry{.address = "pbx1.example.com"},
+               ServerEntry{.address = "pbx2.example.com"}};
   return a;
 }
 
@@ -65,8 +66,8 @@ TEST(Account, ProxyInheritsUnsetFieldsFromTheServerAtTheSamePosition) {
   ServerEntry p2 = resolve_proxy(a, 1);
   EXPECT_EQ(p1.address, "op1");
   EXPECT_EQ(p1.retry_counts, 3);
-  EXPECT_EQ(p2.retry_counts, 1);                          // own value wins
-  EXPECT_EQ(p2.failback_mode, FailbackMode::duration);    // inherited from sip_server.2
+  EXPECT_EQ(p2.retry_counts, 1);                        // own value wins
+  EXPECT_EQ(p2.failback_mode, FailbackMode::duration);  // inherited from sip_server.2
 }
 
 }  // namespace

@@ -229,7 +229,7 @@ TEST(TomlLoader, UnsetProxyFieldsInheritFromTheServerAtTheSamePosition) {
   const ServerEntry resolved = resolve_proxy(a, 1);
   EXPECT_EQ(resolved.address, "sbc2.example.com");
   EXPECT_EQ(resolved.transport, ServerTransport::dns_naptr);  // from server 2
-  EXPECT_EQ(resolved.retry_counts, 3);                         // server 2's default
+  EXPECT_EQ(resolved.retry_counts, 3);                        // server 2's default
 }
 
 TEST(TomlLoader, DefaultsApplyToAMinimalAccount) {
@@ -271,9 +271,9 @@ TEST(TomlLoader, TheFlxDialectDefaultsTheExpiryTo55Seconds) {
 }
 
 TEST(TomlLoader, GlobalKeepAliveAndSurgeAreTheAccountDefaults) {
-  const Settings s = load_ok(std::string("[sip]\nsurge_prevention = 12\n[keepalive]\nkind = \"none\"\n") +
-                             minimal)
-                         .settings;
+  const Settings s =
+      load_ok(std::string("[sip]\nsurge_prevention = 12\n[keepalive]\nkind = \"none\"\n") + minimal)
+          .settings;
   EXPECT_EQ(s.accounts.at(0).keepalive.kind, KeepAliveKind::none);
   EXPECT_EQ(s.accounts.at(0).surge_prevention, 12u);
 }
@@ -291,10 +291,13 @@ TEST(TomlLoader, FailbackTimeoutBelowSixtyIsRaisedWithAWarning) {
   std::string text = std::string(minimal) + "failback_timeout = 30\n";
   const LoadResult r = load_ok(text);
   EXPECT_EQ(r.settings.accounts.at(0).servers.at(0).failback_timeout, 60u);
-  EXPECT_THAT(r.warnings,
-              ElementsAre("t.toml:5: account[1].server[1].failback_timeout: value 30 raised to 60"));
+  EXPECT_THAT(
+      r.warnings,
+      ElementsAre("t.toml:5: account[1].server[1].failback_timeout: value 30 raised to 60"));
   EXPECT_EQ(load_ok(std::string(minimal) + "failback_timeout = 0\n")
-                .settings.accounts.at(0).servers.at(0).failback_timeout,
+                .settings.accounts.at(0)
+                .servers.at(0)
+                .failback_timeout,
             0u);
 }
 
@@ -316,7 +319,8 @@ const std::string server = "[[account.server]]\naddress = \"pbx1.example.com\"\n
 INSTANTIATE_TEST_SUITE_P(
     Cases, TomlErrors,
     ::testing::Values(
-        ErrorCase{"syntax", "[sip\n", "t.toml:1: syntax: Error while parsing table header: expected ']', saw '\\n'"},
+        ErrorCase{"syntax", "[sip\n",
+                  "t.toml:1: syntax: Error while parsing table header: expected ']', saw '\\n'"},
         ErrorCase{"unknown_top", "dialekt = \"flx\"\n",
                   "t.toml:1: dialekt: unknown key (did you mean \"dialect\"?)"},
         ErrorCase{"unknown_server_key", acct + server + "adress = \"x\"\n",
@@ -330,29 +334,33 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.toml:5: account[1].server[1].retry_counts: value 25 is outside 0-20"},
         ErrorCase{"invite_retry_counts", acct + server + "invite_retry_counts = 0\n",
                   "t.toml:5: account[1].server[1].invite_retry_counts: value 0 is outside 1-10"},
-        ErrorCase{"failback_timeout", acct + server + "failback_timeout = 70000\n",
-                  "t.toml:5: account[1].server[1].failback_timeout: value 70000 is outside 0-65535"},
+        ErrorCase{
+            "failback_timeout", acct + server + "failback_timeout = 70000\n",
+            "t.toml:5: account[1].server[1].failback_timeout: value 70000 is outside 0-65535"},
         ErrorCase{"proxy_retry_counts",
                   acct + server + "[[account.proxy]]\naddress = \"sbc\"\nretry_counts = -1\n",
                   "t.toml:7: account[1].proxy[1].retry_counts: value -1 is outside 0-20"},
         ErrorCase{"surge", "[sip]\nsurge_prevention = 61\n",
                   "t.toml:2: sip.surge_prevention: value 61 is outside 0-60"},
-        ErrorCase{"enum", acct + server + "transport = \"sctp\"\n",
-                  "t.toml:5: account[1].server[1].transport: \"sctp\" is not one of udp, tcp, tls or "
-                  "dns_naptr"},
+        ErrorCase{
+            "enum", acct + server + "transport = \"sctp\"\n",
+            "t.toml:5: account[1].server[1].transport: \"sctp\" is not one of udp, tcp, tls or "
+            "dns_naptr"},
         ErrorCase{"enum_type", "[log]\nlevel = 3\n",
                   "t.toml:2: log.level: expected one of trace, debug, info, warning or error"},
         ErrorCase{"bool", acct + "enabled = 1\n" + server,
                   "t.toml:3: account[1].enabled: expected true or false"},
-        ErrorCase{"expires_low", acct + "registration_timeout = 5\n" + server,
-                  "t.toml:3: account[1].registration_timeout: value 5 is below the minimum of 10 (0 = "
-                  "default)"},
+        ErrorCase{
+            "expires_low", acct + "registration_timeout = 5\n" + server,
+            "t.toml:3: account[1].registration_timeout: value 5 is below the minimum of 10 (0 = "
+            "default)"},
         ErrorCase{"no_server", acct,
                   "t.toml:1: account[1].server: at least one [[account.server]] is required"},
         ErrorCase{"server_no_address", acct + "[[account.server]]\nport = 5060\n",
                   "t.toml:3: account[1].server[1].address: required"},
-        ErrorCase{"server_bad_host", acct + "[[account.server]]\naddress = \"pbx one\"\n",
-                  "t.toml:4: account[1].server[1].address: \"pbx one\": not a host name or IP address"},
+        ErrorCase{
+            "server_bad_host", acct + "[[account.server]]\naddress = \"pbx one\"\n",
+            "t.toml:4: account[1].server[1].address: \"pbx one\": not a host name or IP address"},
         ErrorCase{"proxy_no_address", acct + server + "[[account.proxy]]\nport = 5060\n",
                   "t.toml:5: account[1].proxy[1].address: required"},
         ErrorCase{"server_not_array", acct + "[account.server]\naddress = \"x\"\n",
@@ -361,20 +369,24 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"control_char", acct + "display_name = \"a\\r\\nVia: x\"\n" + server,
                   "t.toml:3: account[1].display_name: \"a\\x0d\\x0aVia: x\": contains a control "
                   "character"},
-        ErrorCase{"retry_pair", acct + server + "[account.retry]\nbase_time = 30\n",
-                  "t.toml:6: account[1].retry.base_time: retry.base_time and retry.max_time must be set "
-                  "together (both 0 = fixed interval)"},
-        ErrorCase{"retry_order", acct + server + "[account.retry]\nbase_time = 300\nmax_time = 30\n",
-                  "t.toml:6: account[1].retry.base_time: value 300 is outside 1-30 (must not exceed "
-                  "retry.max_time)"},
-        ErrorCase{"t2_below_t1", "[sip]\ntimer_t1_ms = 2000\ntimer_t2_ms = 1000\n",
-                  "t.toml:3: sip.timer_t2_ms: T2 (1000 ms) is below sip.timer_t1_ms (2000 ms); RFC 3261 "
-                  "§17.1.2.2 caps retransmission at T2 >= T1"},
+        ErrorCase{
+            "retry_pair", acct + server + "[account.retry]\nbase_time = 30\n",
+            "t.toml:6: account[1].retry.base_time: retry.base_time and retry.max_time must be set "
+            "together (both 0 = fixed interval)"},
+        ErrorCase{
+            "retry_order", acct + server + "[account.retry]\nbase_time = 300\nmax_time = 30\n",
+            "t.toml:6: account[1].retry.base_time: value 300 is outside 1-30 (must not exceed "
+            "retry.max_time)"},
+        ErrorCase{
+            "t2_below_t1", "[sip]\ntimer_t1_ms = 2000\ntimer_t2_ms = 1000\n",
+            "t.toml:3: sip.timer_t2_ms: T2 (1000 ms) is below sip.timer_t1_ms (2000 ms); RFC 3261 "
+            "§17.1.2.2 caps retransmission at T2 >= T1"},
         ErrorCase{"dns_server", "[dns]\nservers = [\"127.0.0.1:0\"]\n",
                   "t.toml:2: dns.servers[1]: \"127.0.0.1:0\": port must be 1-65535"},
         ErrorCase{"listen_address", "[sip]\nlisten_address = \"\"\n",
                   "t.toml:2: sip.listen_address: \"\": must not be empty"},
-        ErrorCase{"duplicate_name", acct + "name = \"a\"\n" + server + acct + "name = \"a\"\n" + server,
+        ErrorCase{"duplicate_name",
+                  acct + "name = \"a\"\n" + server + acct + "name = \"a\"\n" + server,
                   "t.toml:8: account[2].name: \"a\": already the name of account 1"},
         ErrorCase{"good_probes", acct + server + "[account.failback]\ngood_probes = 0\n",
                   "t.toml:6: account[1].failback.good_probes: value 0 is outside 1-100"},
@@ -404,9 +416,10 @@ TEST(Loader, DispatchesOnTheFileName) {
   auto toml = load_config(minimal, "x.toml");
   ASSERT_TRUE(toml);
   EXPECT_EQ(toml->settings.dialect, Dialect::native);
-  auto cfg = load_config("account.1.enable = 1\naccount.1.user_name = 1\n"
-                         "account.1.sip_server.1.address = pbx\n",
-                         "x.cfg");
+  auto cfg = load_config(
+      "account.1.enable = 1\naccount.1.user_name = 1\n"
+      "account.1.sip_server.1.address = pbx\n",
+      "x.cfg");
   ASSERT_TRUE(cfg) << cfg.error().message;
   EXPECT_EQ(cfg->settings.dialect, Dialect::yealink);
   // A .cfg text given a TOML name is parsed as TOML, and fails as such.

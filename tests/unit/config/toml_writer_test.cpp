@@ -45,12 +45,14 @@ void expect_same(const Settings& a, Settings b) {
   for (std::size_t i = 0; i < a.accounts.size(); ++i) {
     EXPECT_EQ(b.accounts[i].password.value, a.accounts[i].password.empty() ? "" : "***");
     b.accounts[i].password = a.accounts[i].password;
-    EXPECT_TRUE(a.accounts[i] == b.accounts[i]) << "account " << i + 1 << " differs after the round trip";
+    EXPECT_TRUE(a.accounts[i] == b.accounts[i])
+        << "account " << i + 1 << " differs after the round trip";
   }
 }
 
 TEST(TomlWriter, TheExampleTomlRoundTrips) {
-  const Settings original = must_load(load_toml(read("examples/config/two-servers.toml"), "a.toml"));
+  const Settings original =
+      must_load(load_toml(read("examples/config/two-servers.toml"), "a.toml"));
   ASSERT_FALSE(original.accounts.empty());
   WriteOptions convert;
   convert.resolve_inheritance = false;
@@ -122,7 +124,8 @@ TEST(TomlWriter, EveryNonDefaultValueRoundTrips) {
   a.retry = RetryPolicy{12, 5, 50, 600};
   a.failback = FailbackTuning{9, 4, 8};
   a.keepalive = KeepAlive{KeepAliveKind::stun, 19};
-  a.servers = {ServerEntry{"h1", 1, ServerTransport::tls, 88, 2, 5, false, true, FailbackMode::dns_ttl, 61}};
+  a.servers = {
+      ServerEntry{"h1", 1, ServerTransport::tls, 88, 2, 5, false, true, FailbackMode::dns_ttl, 61}};
   OutboundProxy p;
   p.address = "p1";
   p.port = 2;

@@ -22,58 +22,58 @@ std::string crlf(const std::vector<std::string>& lines) {
 
 // Every implemented key, each with a value that differs from its default.
 const std::vector<std::string> every_key = {
-    "#!version:1.0.0.1",                                    // 1
-    "# account 1",                                          // 2
-    "account.1.enable = 1",                                 // 3
-    "account.1.label = Desk",                               // 4
-    "account.1.display_name = Front Desk",                  // 5
-    "account.1.auth_name = auth1001",                       // 6
-    "account.1.user_name = 1001",                           // 7
-    "account.1.password = p#ss word",                       // 8
-    "account.1.sip_server.1.address = pbx1.example.com",    // 9
-    "account.1.sip_server.1.port = 5080",                   // 10
-    "account.1.sip_server.1.transport_type = 1",            // 11
-    "account.1.sip_server.1.expires = 600",                 // 12
-    "account.1.sip_server.1.retry_counts = 5",              // 13
-    "account.1.sip_server.1.failback_mode = 3",             // 14
-    "account.1.sip_server.1.failback_timeout = 300",        // 15
-    "account.1.sip_server.1.register_on_enable = 1",        // 16
-    "account.1.sip_server.1.only_signal_with_registered = 1",  // 17
-    "account.1.sip_server.1.invite_retry_counts = 7",       // 18
-    "account.1.sip_server.2.address = pbx2.example.com",    // 19
-    "account.1.sip_server.2.transport_type = 3",            // 20
-    "account.1.sip_server.2.port = 0",                      // 21
-    "account.1.outbound_proxy_enable = 1",                  // 22
-    "account.1.outbound_proxy.1.address = sbc1.example.com",  // 23
-    "account.1.outbound_proxy.1.port = 5062",               // 24
-    "account.1.outbound_proxy.1.transport_type = 2",        // 25
-    "account.1.outbound_proxy.1.retry_counts = 9",          // 26
-    "account.1.outbound_proxy.1.invite_retry_counts = 2",   // 27
-    "account.1.outbound_proxy.1.register_on_enable = 0",    // 28
+    "#!version:1.0.0.1",                                           // 1
+    "# account 1",                                                 // 2
+    "account.1.enable = 1",                                        // 3
+    "account.1.label = Desk",                                      // 4
+    "account.1.display_name = Front Desk",                         // 5
+    "account.1.auth_name = auth1001",                              // 6
+    "account.1.user_name = 1001",                                  // 7
+    "account.1.password = p#ss word",                              // 8
+    "account.1.sip_server.1.address = pbx1.example.com",           // 9
+    "account.1.sip_server.1.port = 5080",                          // 10
+    "account.1.sip_server.1.transport_type = 1",                   // 11
+    "account.1.sip_server.1.expires = 600",                        // 12
+    "account.1.sip_server.1.retry_counts = 5",                     // 13
+    "account.1.sip_server.1.failback_mode = 3",                    // 14
+    "account.1.sip_server.1.failback_timeout = 300",               // 15
+    "account.1.sip_server.1.register_on_enable = 1",               // 16
+    "account.1.sip_server.1.only_signal_with_registered = 1",      // 17
+    "account.1.sip_server.1.invite_retry_counts = 7",              // 18
+    "account.1.sip_server.2.address = pbx2.example.com",           // 19
+    "account.1.sip_server.2.transport_type = 3",                   // 20
+    "account.1.sip_server.2.port = 0",                             // 21
+    "account.1.outbound_proxy_enable = 1",                         // 22
+    "account.1.outbound_proxy.1.address = sbc1.example.com",       // 23
+    "account.1.outbound_proxy.1.port = 5062",                      // 24
+    "account.1.outbound_proxy.1.transport_type = 2",               // 25
+    "account.1.outbound_proxy.1.retry_counts = 9",                 // 26
+    "account.1.outbound_proxy.1.invite_retry_counts = 2",          // 27
+    "account.1.outbound_proxy.1.register_on_enable = 0",           // 28
     "account.1.outbound_proxy.1.only_signal_with_registered = 0",  // 29
-    "account.1.outbound_proxy.1.failback_mode = 2",         // 30
-    "account.1.outbound_proxy.1.failback_timeout = 900",    // 31
-    "account.1.outbound_proxy.2.address = sbc2.example.com",  // 32
-    "account.1.outbound_proxy.2.port = 5060",               // 33
-    "account.1.outbound_proxy.2.retry_counts = -1",         // 34
-    "account.1.outbound_proxy.2.failback_mode = -1",        // 35
-    "account.1.outbound_proxy.2.register_on_enable = -1",   // 36
-    "account.1.outbound_proxy_fallback_interval = 1200",    // 37
-    "account.1.fallback.redundancy_type = 1",               // 38
-    "account.1.fallback.timeout = 240",                     // 39
-    "account.1.redundancy_with_reg_fail.enable = 1",        // 40
-    "account.1.reg_fail_retry_interval = 45",               // 41
-    "account.1.reg_failed_retry_min_time = 20",             // 42
-    "account.1.reg_failed_retry_max_time = 600",            // 43
-    "account.1.register_expires_overlap = 25",              // 44
-    "account.1.nat.udp_update_enable = 0",                  // 45
-    "account.1.nat.udp_update_time = 40",                   // 46
-    "account.1.naptr_build = 1",                            // 47
-    "sip.reg_surge_prevention = 11",                        // 48
-    "sip.timer_t1 = 0.75",                                  // 49
-    "sip.timer_t2 = 6",                                     // 50
-    "sip.timer_t4 = 7.5",                                   // 51
-    "sip.listen_port = 5070",                               // 52
+    "account.1.outbound_proxy.1.failback_mode = 2",                // 30
+    "account.1.outbound_proxy.1.failback_timeout = 900",           // 31
+    "account.1.outbound_proxy.2.address = sbc2.example.com",       // 32
+    "account.1.outbound_proxy.2.port = 5060",                      // 33
+    "account.1.outbound_proxy.2.retry_counts = -1",                // 34
+    "account.1.outbound_proxy.2.failback_mode = -1",               // 35
+    "account.1.outbound_proxy.2.register_on_enable = -1",          // 36
+    "account.1.outbound_proxy_fallback_interval = 1200",           // 37
+    "account.1.fallback.redundancy_type = 1",                      // 38
+    "account.1.fallback.timeout = 240",                            // 39
+    "account.1.redundancy_with_reg_fail.enable = 1",               // 40
+    "account.1.reg_fail_retry_interval = 45",                      // 41
+    "account.1.reg_failed_retry_min_time = 20",                    // 42
+    "account.1.reg_failed_retry_max_time = 600",                   // 43
+    "account.1.register_expires_overlap = 25",                     // 44
+    "account.1.nat.udp_update_enable = 0",                         // 45
+    "account.1.nat.udp_update_time = 40",                          // 46
+    "account.1.naptr_build = 1",                                   // 47
+    "sip.reg_surge_prevention = 11",                               // 48
+    "sip.timer_t1 = 0.75",                                         // 49
+    "sip.timer_t2 = 6",                                            // 50
+    "sip.timer_t4 = 7.5",                                          // 51
+    "sip.listen_port = 5070",                                      // 52
 };
 
 LoadResult load_ok(const std::string& text) {
@@ -227,32 +227,31 @@ TEST(YealinkLoader, BlankValuesMeanTheDefault) {
 }
 
 TEST(YealinkLoader, ProxiesAreUsedOnlyWhenEnabled) {
-  const Account a = load_ok(with(minimal, {"account.1.outbound_proxy.1.address = sbc"}))
-                        .settings.accounts.at(0);
+  const Account a =
+      load_ok(with(minimal, {"account.1.outbound_proxy.1.address = sbc"})).settings.accounts.at(0);
   EXPECT_TRUE(a.proxies.empty());
 }
 
 TEST(YealinkLoader, UnknownKeysAreReportedOnceEachWithTheirLine) {
-  const LoadResult r = load_ok(with(minimal, {"account.1.codec.pcmu.enable = 1",
-                                              "phone_setting.backlight_time = 60",
-                                              "account.1.sip_server.1.adress = x",
-                                              "account.1.nat.rport = 1", "sip.timer_t3 = 1",
-                                              "this line has no equals sign",
-                                              "account.internal.flag = 1"}));
-  EXPECT_THAT(r.warnings,
-              ElementsAre("p.cfg:9: \"this line has no equals sign\": ignored (not a key = value line)",
-                          "p.cfg:4: account.1.codec.pcmu.enable: ignored (not used by sipline)",
-                          "p.cfg:5: phone_setting.backlight_time: ignored (not used by sipline)",
-                          "p.cfg:6: account.1.sip_server.1.adress: ignored (unknown key; did you mean "
-                          "account.1.sip_server.1.address?)",
-                          "p.cfg:7: account.1.nat.rport: ignored (sipline always asks for rport, RFC 3581)",
-                          "p.cfg:8: sip.timer_t3: ignored (unknown key; did you mean sip.timer_t1?)",
-                          "p.cfg:10: account.internal.flag: ignored (not used by sipline)"));
+  const LoadResult r = load_ok(with(
+      minimal, {"account.1.codec.pcmu.enable = 1", "phone_setting.backlight_time = 60",
+                "account.1.sip_server.1.adress = x", "account.1.nat.rport = 1", "sip.timer_t3 = 1",
+                "this line has no equals sign", "account.internal.flag = 1"}));
+  EXPECT_THAT(
+      r.warnings,
+      ElementsAre("p.cfg:9: \"this line has no equals sign\": ignored (not a key = value line)",
+                  "p.cfg:4: account.1.codec.pcmu.enable: ignored (not used by sipline)",
+                  "p.cfg:5: phone_setting.backlight_time: ignored (not used by sipline)",
+                  "p.cfg:6: account.1.sip_server.1.adress: ignored (unknown key; did you mean "
+                  "account.1.sip_server.1.address?)",
+                  "p.cfg:7: account.1.nat.rport: ignored (sipline always asks for rport, RFC 3581)",
+                  "p.cfg:8: sip.timer_t3: ignored (unknown key; did you mean sip.timer_t1?)",
+                  "p.cfg:10: account.internal.flag: ignored (not used by sipline)"));
 }
 
 TEST(YealinkLoader, ARepeatedKeyTakesTheLastValueAndSaysSo) {
-  const LoadResult r = load_ok(with(minimal, {"account.1.sip_server.1.port = 5070",
-                                              "account.1.sip_server.1.port = 5080"}));
+  const LoadResult r = load_ok(
+      with(minimal, {"account.1.sip_server.1.port = 5070", "account.1.sip_server.1.port = 5080"}));
   EXPECT_EQ(r.settings.accounts.at(0).servers.at(0).port, 5080);
   EXPECT_THAT(r.warnings,
               ElementsAre("p.cfg:5: account.1.sip_server.1.port: set again; overrides line 4"));
@@ -260,8 +259,9 @@ TEST(YealinkLoader, ARepeatedKeyTakesTheLastValueAndSaysSo) {
 }
 
 TEST(YealinkLoader, LfCrlfCommentsAndBlankLinesAreAccepted) {
-  const std::string lf = "#!version:1.0.0.1\n\n# c\naccount.1.enable=1\n  account.1.user_name\t=\t1001  \n"
-                         "account.1.sip_server.1.address = pbx\n";
+  const std::string lf =
+      "#!version:1.0.0.1\n\n# c\naccount.1.enable=1\n  account.1.user_name\t=\t1001  \n"
+      "account.1.sip_server.1.address = pbx\n";
   const LoadResult r = load_ok(lf);
   EXPECT_EQ(r.settings.accounts.at(0).username, "1001");
   EXPECT_EQ(r.settings.sources.at("account.1.sip_server.1.address").line, 6u);
@@ -271,21 +271,24 @@ TEST(YealinkLoader, FailbackTimeoutBelowSixtyIsRaisedWithAWarning) {
   const LoadResult r = load_ok(with(minimal, {"account.1.sip_server.1.failback_timeout = 1",
                                               "account.1.outbound_proxy.1.failback_timeout = 59"}));
   EXPECT_EQ(r.settings.accounts.at(0).servers.at(0).failback_timeout, 60u);
-  EXPECT_THAT(r.warnings,
-              ElementsAre("p.cfg:4: account.1.sip_server.1.failback_timeout: value 1 raised to 60",
-                          "p.cfg:5: account.1.outbound_proxy.1.failback_timeout: value 59 raised to 60"));
+  EXPECT_THAT(
+      r.warnings,
+      ElementsAre("p.cfg:4: account.1.sip_server.1.failback_timeout: value 1 raised to 60",
+                  "p.cfg:5: account.1.outbound_proxy.1.failback_timeout: value 59 raised to 60"));
 }
 
 TEST(YealinkLoader, ARetryIntervalOfZeroIsRaisedToOneSecond) {
   const LoadResult r = load_ok(with(minimal, {"account.1.reg_fail_retry_interval = 0"}));
   EXPECT_EQ(r.settings.accounts.at(0).retry.fixed_interval, 1u);
   ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_THAT(r.warnings[0], HasSubstr("p.cfg:4: account.1.reg_fail_retry_interval: value 0 raised"));
+  EXPECT_THAT(r.warnings[0],
+              HasSubstr("p.cfg:4: account.1.reg_fail_retry_interval: value 0 raised"));
 }
 
 TEST(YealinkLoader, OverlapMinusOneIsAutomatic) {
   EXPECT_EQ(load_ok(with(minimal, {"account.1.register_expires_overlap = -1"}))
-                .settings.accounts.at(0).expires_overlap,
+                .settings.accounts.at(0)
+                .expires_overlap,
             0u);
 }
 
@@ -325,64 +328,94 @@ TEST_P(YealinkErrors, NameFileLineKeyAndReason) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, YealinkErrors,
     ::testing::Values(
-        ErrorCase{"retry_counts", {"account.1.sip_server.1.retry_counts = 21"},
+        ErrorCase{"retry_counts",
+                  {"account.1.sip_server.1.retry_counts = 21"},
                   "p.cfg:4: account.1.sip_server.1.retry_counts: value 21 is outside 0-20"},
-        ErrorCase{"invite_retry_counts", {"account.1.sip_server.1.invite_retry_counts = 11"},
+        ErrorCase{"invite_retry_counts",
+                  {"account.1.sip_server.1.invite_retry_counts = 11"},
                   "p.cfg:4: account.1.sip_server.1.invite_retry_counts: value 11 is outside 1-10"},
-        ErrorCase{"proxy_retry_counts", {"account.1.outbound_proxy.1.retry_counts = -2"},
+        ErrorCase{"proxy_retry_counts",
+                  {"account.1.outbound_proxy.1.retry_counts = -2"},
                   "p.cfg:4: account.1.outbound_proxy.1.retry_counts: value -2 is outside 0-20"},
-        ErrorCase{"proxy_port_inherit", {"account.1.outbound_proxy.1.port = -1"},
+        ErrorCase{"proxy_port_inherit",
+                  {"account.1.outbound_proxy.1.port = -1"},
                   "p.cfg:4: account.1.outbound_proxy.1.port: a port does not inherit; set 0-65535"},
-        ErrorCase{"not_integer", {"account.1.sip_server.1.port = 50x"},
+        ErrorCase{"not_integer",
+                  {"account.1.sip_server.1.port = 50x"},
                   "p.cfg:4: account.1.sip_server.1.port: \"50x\" is not an integer"},
-        ErrorCase{"flag", {"account.1.sip_server.1.register_on_enable = yes"},
+        ErrorCase{"flag",
+                  {"account.1.sip_server.1.register_on_enable = yes"},
                   "p.cfg:4: account.1.sip_server.1.register_on_enable: \"yes\" is not 0 or 1"},
-        ErrorCase{"transport", {"account.1.sip_server.1.transport_type = 4"},
+        ErrorCase{"transport",
+                  {"account.1.sip_server.1.transport_type = 4"},
                   "p.cfg:4: account.1.sip_server.1.transport_type: value 4 is outside 0-3"},
-        ErrorCase{"failback_mode", {"account.1.sip_server.1.failback_mode = 4"},
+        ErrorCase{"failback_mode",
+                  {"account.1.sip_server.1.failback_mode = 4"},
                   "p.cfg:4: account.1.sip_server.1.failback_mode: value 4 is outside 0-3"},
-        ErrorCase{"failback_timeout", {"account.1.sip_server.1.failback_timeout = 65536"},
-                  "p.cfg:4: account.1.sip_server.1.failback_timeout: value 65536 is outside 0-65535"},
-        ErrorCase{"expires", {"account.1.sip_server.1.expires = 29"},
+        ErrorCase{
+            "failback_timeout",
+            {"account.1.sip_server.1.failback_timeout = 65536"},
+            "p.cfg:4: account.1.sip_server.1.failback_timeout: value 65536 is outside 0-65535"},
+        ErrorCase{"expires",
+                  {"account.1.sip_server.1.expires = 29"},
                   "p.cfg:4: account.1.sip_server.1.expires: value 29 is outside 30-2147483647"},
-        ErrorCase{"redundancy_type", {"account.1.fallback.redundancy_type = 2"},
+        ErrorCase{"redundancy_type",
+                  {"account.1.fallback.redundancy_type = 2"},
                   "p.cfg:4: account.1.fallback.redundancy_type: value 2 is outside 0-1"},
-        ErrorCase{"fallback_timeout", {"account.1.fallback.timeout = 9"},
+        ErrorCase{"fallback_timeout",
+                  {"account.1.fallback.timeout = 9"},
                   "p.cfg:4: account.1.fallback.timeout: value 9 is outside 10-2147483647"},
-        ErrorCase{"retry_interval", {"account.1.reg_fail_retry_interval = 1801"},
+        ErrorCase{"retry_interval",
+                  {"account.1.reg_fail_retry_interval = 1801"},
                   "p.cfg:4: account.1.reg_fail_retry_interval: value 1801 is outside 0-1800"},
-        ErrorCase{"retry_order", {"account.1.reg_failed_retry_min_time = 90",
-                                  "account.1.reg_failed_retry_max_time = 60"},
-                  "p.cfg:4: account.1.reg_failed_retry_min_time: value 90 is outside 0-60 (must not "
-                  "exceed reg_failed_retry_max_time)"},
-        ErrorCase{"overlap", {"account.1.register_expires_overlap = -2"},
+        ErrorCase{
+            "retry_order",
+            {"account.1.reg_failed_retry_min_time = 90",
+             "account.1.reg_failed_retry_max_time = 60"},
+            "p.cfg:4: account.1.reg_failed_retry_min_time: value 90 is outside 0-60 (must not "
+            "exceed reg_failed_retry_max_time)"},
+        ErrorCase{"overlap",
+                  {"account.1.register_expires_overlap = -2"},
                   "p.cfg:4: account.1.register_expires_overlap: value -2 is outside -1-2147483647"},
-        ErrorCase{"udp_update_time", {"account.1.nat.udp_update_time = 14"},
+        ErrorCase{"udp_update_time",
+                  {"account.1.nat.udp_update_time = 14"},
                   "p.cfg:4: account.1.nat.udp_update_time: value 14 is outside 15-2147483647"},
-        ErrorCase{"surge", {"sip.reg_surge_prevention = 61"},
+        ErrorCase{"surge",
+                  {"sip.reg_surge_prevention = 61"},
                   "p.cfg:4: sip.reg_surge_prevention: value 61 is outside 0-60"},
-        ErrorCase{"t1", {"sip.timer_t1 = 0.4"}, "p.cfg:4: sip.timer_t1: value 0.4 s is outside 0.5-10 s"},
-        ErrorCase{"t2_text", {"sip.timer_t2 = four"},
+        ErrorCase{
+            "t1", {"sip.timer_t1 = 0.4"}, "p.cfg:4: sip.timer_t1: value 0.4 s is outside 0.5-10 s"},
+        ErrorCase{"t2_text",
+                  {"sip.timer_t2 = four"},
                   "p.cfg:4: sip.timer_t2: \"four\" is not a number of seconds"},
-        ErrorCase{"t2_below_t1", {"sip.timer_t1 = 5", "sip.timer_t2 = 4"},
+        ErrorCase{"t2_below_t1",
+                  {"sip.timer_t1 = 5", "sip.timer_t2 = 4"},
                   "p.cfg:5: sip.timer_t2: T2 (4000 ms) is below sip.timer_t1 (5000 ms); RFC 3261 "
                   "§17.1.2.2 caps retransmission at T2 >= T1"},
-        ErrorCase{"t1_above_default_t2", {"sip.timer_t1 = 5"},
+        ErrorCase{"t1_above_default_t2",
+                  {"sip.timer_t1 = 5"},
                   "p.cfg:4: sip.timer_t1: T2 (4000 ms) is below sip.timer_t1 (5000 ms); RFC 3261 "
                   "§17.1.2.2 caps retransmission at T2 >= T1"},
-        ErrorCase{"listen_port", {"sip.listen_port = 1023"},
+        ErrorCase{"listen_port",
+                  {"sip.listen_port = 1023"},
                   "p.cfg:4: sip.listen_port: value 1023 is outside 1024-65535 (0 = any)"},
-        ErrorCase{"account_number", {"account.0.enable = 1"},
+        ErrorCase{"account_number",
+                  {"account.0.enable = 1"},
                   "p.cfg:4: account.0.enable: account number \"0\" is not 1-16"},
-        ErrorCase{"server_number", {"account.1.sip_server.17.address = x"},
+        ErrorCase{"server_number",
+                  {"account.1.sip_server.17.address = x"},
                   "p.cfg:4: account.1.sip_server.17.address: entry number \"17\" is not 1-16"},
-        ErrorCase{"bad_host", {"account.1.sip_server.2.address = pbx/2"},
-                  "p.cfg:4: account.1.sip_server.2.address: \"pbx/2\": not a host name or IP address"},
-        ErrorCase{"control_char", {"account.1.display_name = a\x01z"},
+        ErrorCase{
+            "bad_host",
+            {"account.1.sip_server.2.address = pbx/2"},
+            "p.cfg:4: account.1.sip_server.2.address: \"pbx/2\": not a host name or IP address"},
+        ErrorCase{"control_char",
+                  {"account.1.display_name = a\x01z"},
                   "p.cfg:4: account.1.display_name: contains a control character"},
-        ErrorCase{"bad_utf8", {"account.1.label = \xff"},
-                  "p.cfg:4: account.1.label: is not valid UTF-8"},
-        ErrorCase{"proxy_without_address", {"account.1.outbound_proxy_enable = 1"},
+        ErrorCase{
+            "bad_utf8", {"account.1.label = \xff"}, "p.cfg:4: account.1.label: is not valid UTF-8"},
+        ErrorCase{"proxy_without_address",
+                  {"account.1.outbound_proxy_enable = 1"},
                   "p.cfg:4: account.1.outbound_proxy.1.address: required when "
                   "account.1.outbound_proxy_enable = 1"}),
     [](const auto& test_info) { return std::string(test_info.param.name); });

@@ -3,12 +3,12 @@
 // serve-stale (RFC 8767), static hosts, coalescing, cancellation.
 #include "dns/caching_locator.hpp"
 
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "dns/testing/fake_resolver.hpp"
 #include "runtime/manual_clock.hpp"
@@ -23,8 +23,7 @@ class LocatorTest : public ::testing::Test {
  protected:
   LocatorTest() : resolver(clock, 10ms), locator(resolver, clock, options()) {
     // example.com: NAPTR -> SRV UDP (two priorities) -> A.
-    resolver.set_naptr("example.com",
-                       {{10, 10, "s", "SIP+D2U", "", "_sip._udp.example.com"}}, 300);
+    resolver.set_naptr("example.com", {{10, 10, "s", "SIP+D2U", "", "_sip._udp.example.com"}}, 300);
     resolver.set_srv("_sip._udp.example.com",
                      {{10, 0, 5060, "a.example.com"}, {20, 0, 5060, "b.example.com"}}, 120);
     resolver.set_addresses("a.example.com", {"192.0.2.1"}, 30);
@@ -41,9 +40,8 @@ class LocatorTest : public ::testing::Test {
   // Locates and runs the clock until the callback has run (bounded).
   Result<std::vector<ResolvedTarget>> locate(const ServerSpec& spec) {
     std::optional<Result<std::vector<ResolvedTarget>>> out;
-    Lookup lookup = locator.locate(spec, [&](Result<std::vector<ResolvedTarget>> r) {
-      out.emplace(std::move(r));
-    });
+    Lookup lookup = locator.locate(
+        spec, [&](Result<std::vector<ResolvedTarget>> r) { out.emplace(std::move(r)); });
     for (int i = 0; i < 100 && !out; ++i) clock.advance(10ms);
     if (!out) return fail(Errc::invalid_state, "no callback");
     return std::move(*out);
@@ -302,7 +300,12 @@ TEST(DnsCache, ClampsTtlsAndBoundsItsSize) {
   o.max_entries = 3;
   DnsCache cache(o);
   const runtime::TimePoint t0 = runtime::ManualClock::default_start;
-  Answer a{Answer::Status::ok, RecordType::a, 1'000'000, {{"192.0.2.1", Family::ipv4, 1'000'000}}, {}, {}};
+  Answer a{Answer::Status::ok,
+           RecordType::a,
+           1'000'000,
+           {{"192.0.2.1", Family::ipv4, 1'000'000}},
+           {},
+           {}};
   cache.store({"x.example", RecordType::a}, a, t0);
   auto hit = cache.find({"X.Example.", RecordType::a}, t0 + 99s);
   ASSERT_TRUE(hit);

@@ -3,11 +3,11 @@
 // and checks the list.
 #include "dns/selection.hpp"
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace sipline::dns {
 namespace {
@@ -106,9 +106,8 @@ TEST(Selection, NaptrOrderThenPreferenceThenSrvPriority) {
   z.a("b.example.com", {"192.0.2.2"});
   const auto r = z.run(domain("example.com"));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(endpoints(*r), (std::vector<std::string>{
-                               "tls:192.0.2.1:5061", "tcp:192.0.2.1:5060",
-                               "udp:192.0.2.1:5060", "udp:192.0.2.2:5070"}));
+  EXPECT_EQ(endpoints(*r), (std::vector<std::string>{"tls:192.0.2.1:5061", "tcp:192.0.2.1:5060",
+                                                     "udp:192.0.2.1:5060", "udp:192.0.2.2:5070"}));
   // NAPTR, then both SRV names in one round, then the addresses in one round.
   ASSERT_EQ(z.rounds.size(), 3u);
   EXPECT_EQ(z.rounds[0], (std::vector<Query>{{"example.com", RecordType::naptr}}));
@@ -380,8 +379,8 @@ TEST(SrvOrder, PriorityFirstAndSameSeedSameOrder) {
 // deviations wide, so the test is stable yet catches a wrong algorithm (for
 // instance a uniform choice, or weights applied backwards).
 TEST(SrvOrder, WeightsGiveTheRfc2782Distribution) {
-  const std::vector<SrvRecord> records{{10, 60, 1, "a"}, {10, 30, 1, "b"}, {10, 10, 1, "c"},
-                                       {10, 0, 1, "z"}};
+  const std::vector<SrvRecord> records{
+      {10, 60, 1, "a"}, {10, 30, 1, "b"}, {10, 10, 1, "c"}, {10, 0, 1, "z"}};
   SeededRandom random(20260101);
   std::map<std::string, int> first;
   std::map<std::string, int> second_after_a;
@@ -417,7 +416,8 @@ TEST(Services, NamesAndNaptrFiltering) {
                                          naptr(6, 10, "SIP+D2U", "_sip._udp.x")};
   EXPECT_EQ(services_from_naptr(records, false, udp_only, 16),
             (std::vector<ServiceQuery>{{Transport::udp, "_sip._udp.x"}}));
-  const std::vector<NaptrRecord> with_regexp{{10, 10, "s", "SIP+D2U", "!^.*$!sip:x!", "_sip._udp.x"}};
+  const std::vector<NaptrRecord> with_regexp{
+      {10, 10, "s", "SIP+D2U", "!^.*$!sip:x!", "_sip._udp.x"}};
   EXPECT_TRUE(services_from_naptr(with_regexp, false, udp_only, 16).empty());
 }
 

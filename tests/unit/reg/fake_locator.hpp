@@ -24,7 +24,9 @@ class FakeLocator final : public dns::Locator {
   void set(const std::string& host, std::vector<dns::ResolvedTarget> targets) {
     answers_.insert_or_assign(host, std::move(targets));
   }
-  void fail(const std::string& host) { answers_.insert_or_assign(host, std::vector<dns::ResolvedTarget>{}); }
+  void fail(const std::string& host) {
+    answers_.insert_or_assign(host, std::vector<dns::ResolvedTarget>{});
+  }
   // The A-record TTL reported for a literal host (DNSTTL failback).
   void set_ttl(const std::string& host, std::uint32_t ttl) { ttls_[host] = ttl; }
   std::size_t lookups() const { return lookups_; }

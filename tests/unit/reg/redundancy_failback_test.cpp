@@ -100,7 +100,8 @@ TEST_F(RedundancyFailback, NewRequestsModeTriesThePrimaryFirstAndMovesBackEveryF
 
 TEST_F(RedundancyFailback, MonitorModeProbesAndReturnsAfterGoodProbesInARow) {
   auto account = with_mode(config::FailbackMode::monitor);
-  account.failback = config::FailbackTuning{.probe_interval = 30, .good_probes = 2, .min_dwell = 30};
+  account.failback =
+      config::FailbackTuning{.probe_interval = 30, .good_probes = 2, .min_dwell = 30};
   start_on_backup(account);
   run_until(31s);
   EXPECT_EQ(options_to(primary), 1U);
@@ -116,7 +117,8 @@ TEST_F(RedundancyFailback, MonitorModeProbesAndReturnsAfterGoodProbesInARow) {
 
 TEST_F(RedundancyFailback, MonitorModeRespectsTheMinimumDwell) {
   auto account = with_mode(config::FailbackMode::monitor);
-  account.failback = config::FailbackTuning{.probe_interval = 10, .good_probes = 2, .min_dwell = 100};
+  account.failback =
+      config::FailbackTuning{.probe_interval = 10, .good_probes = 2, .min_dwell = 100};
   start_on_backup(account);
   run_until(99s);
   EXPECT_EQ(first(EventType::failback), nullptr);

@@ -165,7 +165,7 @@ TEST_F(RedundancyFailover, ForbiddenRaisesAnAlarmAndBacksOffLong) {
   const Event* failed = first(EventType::registration_failed);
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(*failed->next_attempt - failed->at, 1620s);  // 90 % of 1800 s
-  EXPECT_EQ(registers_to(backup), 0U);  // a 403 is not a dead server
+  EXPECT_EQ(registers_to(backup), 0U);                   // a 403 is not a dead server
   EXPECT_EQ(registers_to(primary), 2U);
 }
 
@@ -246,8 +246,8 @@ TEST_F(RedundancyFailover, DnsExpansionTriesTheNextAddressOfTheSameServer) {
   auto account = two_server_account();
   account.servers[0].address = "pbx.example.com";
   account.servers[0].port = 0;
-  dns::ResolvedTarget a{dns::Transport::udp, "192.0.2.11", dns::Family::ipv4, 5060,
-                        "pbx.example.com", 10, 300, {}};
+  dns::ResolvedTarget a{
+      dns::Transport::udp, "192.0.2.11", dns::Family::ipv4, 5060, "pbx.example.com", 10, 300, {}};
   dns::ResolvedTarget b = a;
   b.address = "192.0.2.12";
   locator.set("pbx.example.com", {a, b});

@@ -60,7 +60,8 @@ TEST(TargetHealth, AnAnswerClearsTheEntryAndErrorResponsesDoNotCount) {
 TEST(TargetHealth, TableIsBounded) {
   HealthTable health;
   for (int i = 0; i < 1000; ++i) {
-    sip::Target t{sip::TransportKind::udp, "198.51.100.1", static_cast<std::uint16_t>(1000 + i), {}};
+    sip::Target t{
+        sip::TransportKind::udp, "198.51.100.1", static_cast<std::uint16_t>(1000 + i), {}};
     health.report_failure(t, FailureKind::timeout, 0, T0);
   }
   sip::Target first{sip::TransportKind::udp, "198.51.100.1", 1000, {}};
@@ -80,8 +81,10 @@ FailbackSchedule schedule(config::FailbackMode mode) {
 TEST(FailbackTiming, EachModeHasItsInstant) {
   const TimePoint renewal = T0 + 3540s;
   EXPECT_EQ(next_failback(schedule(config::FailbackMode::duration), T0, T0, renewal, 0), T0 + 600s);
-  EXPECT_EQ(next_failback(schedule(config::FailbackMode::registration), T0, T0, renewal, 0), renewal);
-  EXPECT_EQ(next_failback(schedule(config::FailbackMode::dns_ttl), T0, T0, renewal, 300), T0 + 300s);
+  EXPECT_EQ(next_failback(schedule(config::FailbackMode::registration), T0, T0, renewal, 0),
+            renewal);
+  EXPECT_EQ(next_failback(schedule(config::FailbackMode::dns_ttl), T0, T0, renewal, 300),
+            T0 + 300s);
   // An IP literal has no TTL: at renewal.
   EXPECT_EQ(next_failback(schedule(config::FailbackMode::dns_ttl), T0, T0, renewal, 0), renewal);
   EXPECT_EQ(next_failback(schedule(config::FailbackMode::new_requests), T0, T0, renewal, 0),
@@ -94,7 +97,8 @@ TEST(FailbackTiming, DurationZeroMeansNever) {
   auto s = schedule(config::FailbackMode::duration);
   s.failback_timeout = 0;
   EXPECT_FALSE(next_failback(s, T0, T0, T0 + 100s, 0).has_value());
-  EXPECT_FALSE(next_failback(schedule(config::FailbackMode::registration), T0, T0, std::nullopt, 0));
+  EXPECT_FALSE(
+      next_failback(schedule(config::FailbackMode::registration), T0, T0, std::nullopt, 0));
 }
 
 TEST(FailbackTiming, NeverBeforeTheDwell) {
@@ -197,8 +201,9 @@ TEST(Hops, FailoverPairInheritsPerPosition) {
 }
 
 TEST(Hops, ResolvedTargetsBecomeSipTargets) {
-  dns::ResolvedTarget r{dns::Transport::tls, "192.0.2.7", dns::Family::ipv4, 5061,
-                        "sip1.example.com", 0, 60, "example.com"};
+  dns::ResolvedTarget r{
+      dns::Transport::tls, "192.0.2.7", dns::Family::ipv4, 5061, "sip1.example.com", 0, 60,
+      "example.com"};
   const sip::Target t = to_sip_target(r);
   EXPECT_EQ(t.transport, sip::TransportKind::tls);
   EXPECT_EQ(t.server_name, "example.com");  // RFC 5922: the configured domain

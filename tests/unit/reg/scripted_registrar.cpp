@@ -28,12 +28,12 @@ bool same_uri(std::string_view a, const sip::Uri& b) {
 
 }  // namespace
 
-runtime::Duration transaction_timeout(const txn::TimerConfig& timers,
-                                      sip::TransportKind transport, int retransmit_budget) {
+runtime::Duration transaction_timeout(const txn::TimerConfig& timers, sip::TransportKind transport,
+                                      int retransmit_budget) {
   const runtime::Duration timer_f = timers.timer_f();
   if (sip::is_reliable(transport)) return timer_f;
-  const int budget = std::clamp(retransmit_budget, 0,
-                                static_cast<int>(txn::TimerConfig::max_retransmit_budget));
+  const int budget =
+      std::clamp(retransmit_budget, 0, static_cast<int>(txn::TimerConfig::max_retransmit_budget));
   runtime::Duration total{};
   runtime::Duration interval = timers.timer_e();
   for (int sent = 0; sent <= budget; ++sent) {
@@ -159,8 +159,8 @@ sip::MessageBuilder TargetScript::base_response(const sip::Message& request, int
   const std::string seen_host = source_ ? source_->first : std::string(via.sent_by.host);
   const std::uint16_t seen_port = source_ ? source_->second : sent_port;
   std::string value = "SIP/2.0/" + std::string(via.transport) + " " +
-                      host_port(via.sent_by.host, sent_port) + ";branch=" +
-                      std::string(via.branch) + ";received=" + seen_host;
+                      host_port(via.sent_by.host, sent_port) +
+                      ";branch=" + std::string(via.branch) + ";received=" + seen_host;
   if (via.rport) value += ";rport=" + std::to_string(seen_port);
   if (via.keep && keep_answer_) value += ";keep=" + std::to_string(*keep_answer_);
   response.set(sip::HeaderId::via, value);
@@ -176,8 +176,7 @@ sip::MessageBuilder TargetScript::challenge(const sip::Message& request, bool st
                       "\", algorithm=" + std::string(auth::to_string(account.algorithm)) +
                       ", qop=\"auth\"";
   if (stale) value += ", stale=true";
-  response.add(account.proxy ? sip::HeaderId::proxy_authenticate
-                             : sip::HeaderId::www_authenticate,
+  response.add(account.proxy ? sip::HeaderId::proxy_authenticate : sip::HeaderId::www_authenticate,
                value);
   return response;
 }
@@ -369,11 +368,10 @@ std::unique_ptr<PendingRequest> ScriptedRegistrar::send(sip::MessageBuilder requ
                                                         int retransmit_budget,
                                                         std::function<void(RequestOutcome)> done) {
   const LocalAddress local = local_address(target);
-  request.prepend(sip::HeaderId::via, "SIP/2.0/" + std::string(sip::to_string(target.transport)) +
-                                          " " + host_port(local.host, local.port) +
-                                          ";branch=z9hG4bK-scripted-" +
-                                          std::to_string(++branches_) + ";rport" +
-                                          (offer_keep_ ? ";keep" : ""));
+  request.prepend(sip::HeaderId::via,
+                  "SIP/2.0/" + std::string(sip::to_string(target.transport)) + " " +
+                      host_port(local.host, local.port) + ";branch=z9hG4bK-scripted-" +
+                      std::to_string(++branches_) + ";rport" + (offer_keep_ ? ";keep" : ""));
   offer_keep_ = false;
   const std::uint64_t id = next_id_++;
   InFlight& flight = in_flight_[id];
@@ -383,7 +381,8 @@ std::unique_ptr<PendingRequest> ScriptedRegistrar::send(sip::MessageBuilder requ
   auto built = request.build();
   if (!built) {
     ADD_FAILURE() << "the client sent a request that does not parse: " << built.error().message
-                  << "\n" << request.to_bytes();
+                  << "\n"
+                  << request.to_bytes();
     flight.outcome.transport_error = sip::TransportError::unreachable;
   } else {
     TargetScript& script = at(target);

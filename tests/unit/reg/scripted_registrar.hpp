@@ -46,8 +46,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // ends without a response, the way txn/ does it (timer_config.hpp): over UDP
 // after budget+1 intervals that start at T1 and double up to T2, never later
 // than Timer F; over TCP/TLS at Timer F.
-runtime::Duration transaction_timeout(const txn::TimerConfig& timers,
-                                      sip::TransportKind transport, int retransmit_budget);
+runtime::Duration transaction_timeout(const txn::TimerConfig& timers, sip::TransportKind transport,
+                                      int retransmit_budget);
 
 // What a target does with one REGISTER.
 struct Reply {
@@ -100,7 +100,7 @@ struct Binding {
 struct Exchange {
   runtime::TimePoint at;
   sip::Target target;
-  sip::Message request;                  // with the Via the sender added
+  sip::Message request;  // with the Via the sender added
   Reply::Kind handled_as = Reply::Kind::registrar;
   std::optional<sip::Message> response;  // what was (or will be) answered
 };
@@ -128,10 +128,10 @@ class TargetScript {
   TargetScript& next(Reply reply);
 
   // --- Registrar knobs ---
-  TargetScript& delay(runtime::Duration d);            // response delay, default 10 ms
-  TargetScript& max_expires(std::uint32_t seconds);    // grant at most this
-  TargetScript& min_expires(std::uint32_t seconds);    // 423 below this
-  TargetScript& contact_expires(bool in_contact);      // false: Expires header only
+  TargetScript& delay(runtime::Duration d);                    // response delay, default 10 ms
+  TargetScript& max_expires(std::uint32_t seconds);            // grant at most this
+  TargetScript& min_expires(std::uint32_t seconds);            // 423 below this
+  TargetScript& contact_expires(bool in_contact);              // false: Expires header only
   TargetScript& service_route(std::vector<std::string> uris);  // on each 200; {} = none
   TargetScript& path(std::vector<std::string> uris);           // as if proxies added it
   // The address the target sees requests come from (a NAT before it); it

@@ -26,7 +26,8 @@ TEST(RefreshDelay, TinyGrantsRefreshNoSoonerThanTheFloor) {
   // A 1 s grant would mean a REGISTER every half-second without the floor.
   EXPECT_DOUBLE_EQ(refresh_delay(1, 0, 0.5).count(), min_refresh_delay.count());
   EXPECT_DOUBLE_EQ(refresh_delay(2, 0, 1.0).count(), min_refresh_delay.count());
-  EXPECT_DOUBLE_EQ(refresh_delay(4, 3, 0.0).count(), min_refresh_delay.count());  // overlap rule too
+  EXPECT_DOUBLE_EQ(refresh_delay(4, 3, 0.0).count(),
+                   min_refresh_delay.count());                // overlap rule too
   EXPECT_DOUBLE_EQ(refresh_delay(12, 0, 0.0).count(), 10.0);  // above the floor: unchanged
 }
 

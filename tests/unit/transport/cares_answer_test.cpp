@@ -2,13 +2,13 @@
 // recorded from dnsmasq (the seed corpus of the dns_answer fuzz target; the
 // first byte of each file is the fuzzer's selector, the rest the response),
 // and the DNS server option syntax.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "transport/cares_resolver.hpp"
 
@@ -82,12 +82,13 @@ TEST(CaresAnswer, NegativeAnswersTakeTheSoaTtl) {
 
 TEST(CaresAnswer, GarbageIsAnErrorNotACrash) {
   const std::vector<std::uint8_t> junk{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
-  for (auto type : {dns::RecordType::a, dns::RecordType::aaaa, dns::RecordType::srv,
-                    dns::RecordType::naptr}) {
+  for (auto type :
+       {dns::RecordType::a, dns::RecordType::aaaa, dns::RecordType::srv, dns::RecordType::naptr}) {
     EXPECT_FALSE(answer_from_response(ares_success, junk, type));
   }
   // A server failure status is an I/O error, whatever the bytes.
-  const auto a = answer_from_response(3 /* ARES_ESERVFAIL */, recorded("a_one"), dns::RecordType::a);
+  const auto a =
+      answer_from_response(3 /* ARES_ESERVFAIL */, recorded("a_one"), dns::RecordType::a);
   ASSERT_FALSE(a);
   EXPECT_EQ(a.error().code, Errc::io);
 }

@@ -139,8 +139,8 @@ TEST_F(SenderTest, AWatchedFlowReportsItsLossAndStopsWithItsHandle) {
   auto watch = sender.watch_flow(registrar, reg::FlowKeepAlive{},
                                  [&](reg::FlowLoss loss) { losses.push_back(std::move(loss)); });
   ASSERT_NE(watch, nullptr);
-  sender.flow_keeper().on_transport_error(
-      registrar, {sip::TransportError::refused, "ICMP port unreachable"});
+  sender.flow_keeper().on_transport_error(registrar,
+                                          {sip::TransportError::refused, "ICMP port unreachable"});
   ASSERT_EQ(losses.size(), 1u);
   EXPECT_EQ(losses[0].kind, reg::FailureKind::refused);
   EXPECT_FALSE(losses[0].rebinding);
