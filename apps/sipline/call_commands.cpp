@@ -26,7 +26,19 @@ std::string control_path(const CallOptions& o) {
 }  // namespace
 
 Result<std::string> default_call(const std::vector<call::CallInfo>& calls, bool answering) {
-  if (!answering && calls.size() == 1) return calls.front().call_id;
+  if (!answering) {
+    // Hanging up the wrong call is worse than asking: only the sole live
+    // call is implied; with several, the user names one.
+    if (calls.size() == 1) return calls.front().call_id;
+    if (calls.empty()) return fail(Errc::not_found, "no call");
+    std::string live;
+    for (const auto& c : calls) {
+      live += (live.empty() ? "" : ", ") + c.call_id + " (" +
+              std::string(call::to_string(c.direction)) + " " +
+              std::string(call::to_string(c.state)) + ")";
+    }
+    return fail(Errc::invalid_argument, "several calls are live: " + live + "; name one");
+  }
   const call::CallInfo* newest = nullptr;
   for (const auto& c : calls) {
     if (c.state != call::CallState::ringing) continue;
@@ -34,10 +46,7 @@ Result<std::string> default_call(const std::vector<call::CallInfo>& calls, bool 
     if (newest == nullptr || c.since >= newest->since) newest = &c;
   }
   if (newest != nullptr) return newest->call_id;
-  if (calls.empty() || answering) {
-    return fail(Errc::not_found, answering ? "no incoming call is ringing" : "no call");
-  }
-  return fail(Errc::invalid_argument, "several calls: name one (see sipline status)");
+  return fail(Errc::not_found, "no incoming call is ringing");
 }
 
 void register_call_commands(CLI::App& app) {
@@ -79,9 +88,10 @@ void register_call_commands(CLI::App& app) {
   auto hangup_options = std::make_shared<CallOptions>();
   CLI::App* hangup = app.add_subcommand(
       "hangup",
-      "Hang up CALL (default: the only call, else the newest ringing one): BYE when\n"
-      "established, CANCEL while an outgoing call rings, 486 for an incoming one.\n"
-      "Exit status: 0 hung up, 1 no such call or no daemon answered.");
+      "Hang up CALL (default: the only live call; with several, CALL is required): BYE\n"
+      "when established, CANCEL while an outgoing call rings, 486 for an incoming one.\n"
+      "Exit status: 0 hung up, 1 no such call or no daemon answered, 2 no CALL given\n"
+      "while several calls are live (they are listed).");
   hangup->add_option("CALL", hangup_options->target, "Call id, as in status and events (c1...)");
   hangup->add_option("--control", hangup_options->control, control_help);
   hangup->callback([hangup_options] {

@@ -178,7 +178,7 @@ int json_command(const std::string& control_path, nlohmann::json request_object,
   if (!reply->value("ok", false)) {
     err << "sipline: " << command << ": "
         << reply->value("error", std::string("the daemon refused")) << '\n';
-    return exit_failure;
+    return reply->value("usage", false) ? exit_usage : exit_failure;
   }
   const json& result = (*reply)["result"];
   if (result.is_object() && result.contains("message") && result["message"].is_string()) {

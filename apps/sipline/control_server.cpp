@@ -77,7 +77,12 @@ json call_reply(const json& request, const json& token, const std::string& comma
   const auto& handler = command == "answer" ? h.answer : h.hangup;
   if (!handler) return error_reply(token, "calls are not available");
   auto r = handler(*call);
-  return r ? ok_reply(token, *r) : error_reply(token, r.error().message);
+  if (r) return ok_reply(token, *r);
+  json reply = error_reply(token, r.error().message);
+  // The client's fault (e.g. no call named while several are live): the
+  // client exits with its usage status.
+  if (r.error().code == Errc::invalid_argument) reply["usage"] = true;
+  return reply;
 }
 
 }  // namespace

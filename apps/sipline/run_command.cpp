@@ -180,7 +180,10 @@ class Daemon {
         }
         accounts.push_back(std::move(account));
       }
-      return json{{"accounts", std::move(accounts)}};
+      // The bound SIP sockets: a reload may have moved them.
+      json listen = json::array();
+      for (const auto& t : ua_->local_addresses()) listen.push_back(describe(t));
+      return json{{"accounts", std::move(accounts)}, {"listen", std::move(listen)}};
     };
     h.call = [this](const std::string& account, const std::string& uri) -> Result<json> {
       auto id = ua_->place_call(account, uri);

@@ -1,11 +1,12 @@
 #include "call/call_manager.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace sipline::call {
 
-CallManager::CallManager(CallEnv env, EventSink sink)
-    : env_(std::move(env)), sink_(std::move(sink)) {}
+CallManager::CallManager(CallEnv env, EventSink sink, CallLimits limits)
+    : env_(std::move(env)), sink_(std::move(sink)), limits_(limits) {}
 
 CallManager::~CallManager() {
   // Sessions are destroyed without events; their transactions are abandoned
@@ -49,6 +50,7 @@ Result<std::string> CallManager::place(LocalParty party, std::string uri,
       std::make_shared<OutgoingCall>(env_, id, std::move(party), std::move(uri), std::move(routes),
                                      [this](const CallEvent& e) { publish(e); });
   calls_.emplace(id, call);
+  call->set_limits(limits_);
   call->start();
   return id;
 }
@@ -95,14 +97,24 @@ void CallManager::on_request(txn::TransactionId id, const sip::Message& request)
     if (r) (void)env_.layer.respond(id, std::move(*r));
   };
   if (request.method() == sip::Method::cancel) {
-    // §9.2: the CANCEL matches the INVITE's server transaction.
+    // §9.2: a CANCEL matching an INVITE server transaction gets 200, even
+    // when the INVITE has had its final response; the 200 carries the To
+    // tag of the INVITE's response.
     auto invite = env_.layer.find_invite(request);
-    auto it = invite ? invites_.find(*invite) : invites_.end();
-    if (it == invites_.end()) {
+    if (!invite) {
       respond(481);
       return;
     }
-    respond(200);
+    std::string tag;
+    if (const auto* txn = env_.layer.server(*invite); txn && txn->last_response()) {
+      tag = std::string(txn->last_response()->to_tag());
+    }
+    if (tag.empty()) tag = env_.layer.new_tag();
+    if (auto r = sip::response_to(request, 200, {}, tag).build()) {
+      (void)env_.layer.respond(id, std::move(*r));
+    }
+    auto it = invites_.find(*invite);
+    if (it == invites_.end()) return;
     auto call_it = calls_.find(it->second);
     if (call_it == calls_.end()) return;
     auto call = std::static_pointer_cast<IncomingCall>(call_it->second);
@@ -120,12 +132,23 @@ void CallManager::on_request(txn::TransactionId id, const sip::Message& request)
 
 bool CallManager::on_invite(txn::TransactionId id, const sip::Message& invite,
                             const sip::Target& source, LocalParty party, std::string server) {
+  const auto live = std::count_if(calls_.begin(), calls_.end(), [&](const auto& entry) {
+    return entry.second->account() == party.account;
+  });
+  if (static_cast<std::size_t>(live) >= limits_.max_calls_per_account) {
+    // §21.4.24: the callee is busy; the cap is documented in configuration.md.
+    if (auto r = sip::response_to(invite, 486, "Busy Here", env_.layer.new_tag()).build()) {
+      (void)env_.layer.respond(id, std::move(*r));
+    }
+    return false;
+  }
   std::string call_id = next_id();
   auto call =
       std::make_shared<IncomingCall>(env_, call_id, std::move(party), id, invite, source,
                                      std::move(server), [this](const CallEvent& e) { publish(e); });
   calls_.emplace(call_id, call);
   invites_.emplace(id, call_id);
+  call->set_limits(limits_);
   if (!call->start()) {
     calls_.erase(call_id);
     invites_.erase(id);
@@ -136,6 +159,15 @@ bool CallManager::on_invite(txn::TransactionId id, const sip::Message& invite,
 
 void CallManager::on_ack(const sip::Message& ack) {
   if (auto call = find_dialog(ack)) call->on_ack(ack);
+}
+
+void CallManager::on_server_terminated(txn::TransactionId id, txn::EndReason reason) {
+  auto it = invites_.find(id);
+  if (it == invites_.end()) return;
+  auto call_it = calls_.find(it->second);
+  if (call_it == calls_.end()) return;
+  auto call = std::static_pointer_cast<IncomingCall>(call_it->second);
+  call->on_invite_terminated(reason);
 }
 
 std::vector<CallInfo> CallManager::calls() const {

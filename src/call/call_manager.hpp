@@ -21,7 +21,7 @@ class CallManager {
  public:
   using EventSink = std::function<void(const CallEvent&)>;
 
-  CallManager(CallEnv env, EventSink sink);
+  CallManager(CallEnv env, EventSink sink, CallLimits limits = {});
   ~CallManager();
   CallManager(const CallManager&) = delete;
   CallManager& operator=(const CallManager&) = delete;
@@ -40,15 +40,21 @@ class CallManager {
   // anything with a To tag (in a dialog), CANCEL, and ACK.
   static bool in_dialog(const sip::Message& request);
   // A request in_dialog() said is ours, except ACK: routed to its call or
-  // answered 481 (§12.2.2), CANCEL 200 + 487 or 481 (§9.2).
+  // answered 481 (§12.2.2). A CANCEL gets 200 whenever it matches an INVITE
+  // server transaction, whatever became of the call, else 481 (§9.2).
   void on_request(txn::TransactionId id, const sip::Message& request);
   // An INVITE without To tag for `party`, from a trusted `source`. False
-  // when it was refused at once (no Contact: 400, no common codec: 488) and
-  // no call exists.
+  // when it was refused at once (IncomingCall::start(), or 486 when the
+  // account has limits().max_calls_per_account live calls) and no call exists.
   bool on_invite(txn::TransactionId id, const sip::Message& invite, const sip::Target& source,
                  LocalParty party, std::string server);
   // An ACK outside any transaction: for a 2xx we sent.
   void on_ack(const sip::Message& ack);
+  // A server transaction has ended (ServerHandler::on_terminated): an
+  // incoming call whose INVITE it was ends if it still rings.
+  void on_server_terminated(txn::TransactionId id, txn::EndReason reason);
+
+  const CallLimits& limits() const noexcept { return limits_; }
 
   std::vector<CallInfo> calls() const;
   std::size_t size() const noexcept { return calls_.size(); }
@@ -60,6 +66,7 @@ class CallManager {
 
   CallEnv env_;
   EventSink sink_;
+  CallLimits limits_;
   std::map<std::string, std::shared_ptr<Session>> calls_;
   struct Lingering {
     std::shared_ptr<Session> session;

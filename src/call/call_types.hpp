@@ -89,8 +89,11 @@ std::string_view to_string(RouteFailure failure) noexcept;
 class RouteProvider {
  public:
   virtual ~RouteProvider() = default;
-  // The route for a new INVITE now; empty when the account may not signal.
-  virtual std::optional<OutboundRoute> route() = 0;
+  // The route for a new INVITE now, avoiding the targets in `avoid` (where
+  // this call's INVITE already failed): the next usable server at once, not
+  // after the policy's own failover. Empty when the account may not signal
+  // or no server is left.
+  virtual std::optional<OutboundRoute> route(const std::vector<sip::Target>& avoid) = 0;
   virtual void report_failure(const sip::Target& target, RouteFailure failure,
                               std::uint32_t retry_after) = 0;
   // How many different targets one call may try: one per configured server.

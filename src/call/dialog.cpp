@@ -95,17 +95,22 @@ sip::MessageBuilder Dialog::request(sip::Method method) {
   return request_with_cseq(method, ++local_cseq);
 }
 
+std::string Dialog::request_uri() const {
+  if (!route_set.empty() && !loose(route_set.front())) return uri_in(route_set.front());
+  return remote_target;
+}
+
 sip::MessageBuilder Dialog::request_with_cseq(sip::Method method, std::uint32_t cseq) const {
-  std::string request_uri = remote_target;
+  std::string target_uri = remote_target;
   std::vector<std::string> routes = route_set;
   if (!routes.empty() && !loose(routes.front())) {
     // §12.2.1.1 strict router: it becomes the Request-URI, the remote
     // target goes last in Route.
-    request_uri = uri_in(routes.front());
+    target_uri = uri_in(routes.front());
     routes.erase(routes.begin());
     routes.push_back("<" + remote_target + ">");
   }
-  auto b = sip::MessageBuilder::request(method, request_uri);
+  auto b = sip::MessageBuilder::request(method, target_uri);
   for (const auto& r : routes) b.add(sip::HeaderId::route, r);
   b.add(sip::HeaderId::from, "<" + local_uri + ">;tag=" + local_tag);
   std::string to = "<" + remote_uri + ">";

@@ -45,6 +45,8 @@ struct Dialog {
   // router rewrite otherwise. No Via: the sender adds it.
   sip::MessageBuilder request(sip::Method method);
   sip::MessageBuilder request_with_cseq(sip::Method method, std::uint32_t cseq) const;
+  // The Request-URI of those requests (the digest-uri of their credentials).
+  std::string request_uri() const;
 
   // §12.2.2: a request whose CSeq is lower than the last one seen is out of
   // order (answered 500); otherwise the new value is remembered.

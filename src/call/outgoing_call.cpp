@@ -12,9 +12,6 @@ namespace sipline::call {
 namespace {
 
 constexpr std::string_view allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";
-// How long a failed call waits for the policy to offer another server.
-constexpr runtime::Duration route_poll_interval = std::chrono::milliseconds(100);
-constexpr int max_route_polls = 40;
 
 std::string describe(const sip::Target& t) {
   return t.address + ":" + std::to_string(t.port) + "/" + std::string(sip::to_string(t.transport));
@@ -40,6 +37,13 @@ std::optional<RouteFailure> route_failure(txn::EndReason reason) {
 
 std::string status_text(const sip::Message& response) {
   return std::to_string(response.status_code()) + " " + std::string(response.reason_phrase());
+}
+
+// How many ended forks are remembered, oldest forgotten first.
+constexpr std::size_t max_killed_dialogs = 16;
+
+std::string dialog_key(const sip::Message& response) {
+  return std::string(response.to_tag()) + " " + std::to_string(response.cseq().number);
 }
 
 }  // namespace
@@ -71,22 +75,10 @@ void OutgoingCall::try_next_route(int code, std::string reason) {
     return;
   }
   while (tried_.size() < std::max<std::size_t>(1, routes_->max_attempts())) {
-    auto route = routes_->route();
-    if (!route && tried_.empty()) break;  // the account may not signal at all
-    // At most once per target. The policy learns of the failure from us and
-    // moves to the next server on its own turn (or once it has located it):
-    // meanwhile it offers the failed one or none. Ask again shortly, for a
-    // bounded time, before giving up.
-    if (!route || std::find(tried_.begin(), tried_.end(), route->target) != tried_.end()) {
-      if (route_polls_ >= max_route_polls) break;
-      ++route_polls_;
-      route_timer_ = env_.timers.start(route_poll_interval, [this, code, reason] {
-        auto self = shared_from_this();  // ending drops the manager's reference
-        try_next_route(code, reason);
-      });
-      return;
-    }
-    route_polls_ = 0;
+    // At most once per target: the policy is told where this INVITE failed
+    // and answers with the next server at once (or nothing is left).
+    auto route = routes_->route(tried_);
+    if (!route || std::find(tried_.begin(), tried_.end(), route->target) != tried_.end()) break;
     tried_.push_back(route->target);
     auth_retried_ = false;
     if (send_invite(*route, {})) return;
@@ -157,6 +149,10 @@ void OutgoingCall::on_response(txn::TransactionId id, const sip::Message& respon
 }
 
 void OutgoingCall::on_provisional(const sip::Message& response) {
+  if (!provisional_ && !ring_timer_.armed()) {
+    // §13.2.1: the UAC's own limit on ringing; CANCEL when it runs out.
+    ring_timer_ = env_.timers.start(limits_.ring_timeout, [this] { on_ring_timeout(); });
+  }
   provisional_ = true;
   if (!response.to_tag().empty() && !dialog_ && invite_) {
     // §12.1.2: a provisional response with a To tag makes an early dialog.
@@ -183,25 +179,13 @@ void OutgoingCall::on_success(const sip::Message& response) {
       return;
     }
     // A second dialog from a forking proxy: acknowledge and end it (§13.2.2.4).
-    if (auto other = Dialog::as_uac(*invite_, response)) {
-      send_ack(*other, response);
-      auto keep = std::move(dialog_);
-      dialog_ = std::move(*other);
-      send_bye();
-      dialog_ = std::move(keep);
-    }
+    kill_dialog(response);
     return;
   }
   if (ended() || response.cseq().number != invite_->cseq().number) {
     // A 2xx to an INVITE we gave up on (an earlier attempt, or after the
     // call ended): acknowledge it, then end that dialog (§13.2.2.4, §15).
-    if (auto d = Dialog::as_uac(*invite_, response)) {
-      send_ack(*d, response);
-      auto keep = std::move(dialog_);
-      dialog_ = std::move(*d);
-      send_bye();
-      dialog_ = std::move(keep);
-    }
+    kill_dialog(response);
     return;
   }
   final_ = true;
@@ -213,7 +197,7 @@ void OutgoingCall::on_success(const sip::Message& response) {
   }
   dialog_ = std::move(*d);
   digest_.on_accepted();
-  send_ack(*dialog_, response);
+  send_ack(*dialog_, response, true);
   if (cancel_wanted_) {
     // §9.1: the CANCEL lost the race with the 2xx; the call is up, so end it.
     send_bye();
@@ -230,7 +214,28 @@ void OutgoingCall::on_success(const sip::Message& response) {
   emit(CallEventType::answered, response.status_code(), status_text(response));
 }
 
-void OutgoingCall::send_ack(const Dialog& dialog, const sip::Message& response) {
+void OutgoingCall::kill_dialog(const sip::Message& response) {
+  auto d = Dialog::as_uac(*invite_, response);
+  if (!d) return;
+  send_ack(*d, response, false);
+  const std::string key = dialog_key(response);
+  // A retransmitted 2xx of a dialog already ended gets its ACK, not a BYE.
+  if (std::find(killed_.begin(), killed_.end(), key) != killed_.end()) return;
+  if (killed_.size() >= max_killed_dialogs) killed_.erase(killed_.begin());
+  killed_.push_back(key);
+  auto keep = std::move(dialog_);
+  dialog_ = std::move(*d);
+  send_bye();
+  dialog_ = std::move(keep);
+}
+
+void OutgoingCall::on_ring_timeout() {
+  if (final_ || ended() || cancel_wanted_) return;
+  ring_timed_out_ = true;
+  hangup();
+}
+
+void OutgoingCall::send_ack(const Dialog& dialog, const sip::Message& response, bool main) {
   // §13.2.2.4: the ACK is part of the dialog, with the INVITE's CSeq number
   // and credentials, and its own branch; it goes straight to the transport.
   auto b = dialog.request_with_cseq(sip::Method::ack, response.cseq().number);
@@ -252,6 +257,7 @@ void OutgoingCall::send_ack(const Dialog& dialog, const sip::Message& response) 
   auto ack = b.build();
   if (!ack) return;
   (void)env_.wire.send(*ack, target);
+  if (!main) return;
   ack_ = std::move(*ack);
   ack_target_ = target;
 }
@@ -259,6 +265,10 @@ void OutgoingCall::send_ack(const Dialog& dialog, const sip::Message& response) 
 void OutgoingCall::on_failure(const sip::Message& response) {
   const int code = response.status_code();
   if (cancel_wanted_) {
+    if (ring_timed_out_) {
+      end(code, "no answer (ring timeout)");
+      return;
+    }
     end(code, code == 487 ? "cancelled" : status_text(response));
     return;
   }
@@ -305,6 +315,12 @@ void OutgoingCall::on_terminated(txn::TransactionId id, txn::EndReason reason) {
   const std::string reason_text =
       std::string(to_string(*failure)) + " at " + (route_ ? describe(route_->target) : "?");
   if (route_) routes_->report_failure(route_->target, *failure, 0);
+  if (provisional_) {
+    // The first server answered 1xx: the callee may still be ringing
+    // through it, so a fresh INVITE elsewhere could ring twice.
+    end(0, reason_text);
+    return;
+  }
   dialog_.reset();
   try_next_route(0, reason_text);
 }
@@ -318,12 +334,6 @@ void OutgoingCall::hangup() {
   }
   if (cancel_wanted_) return;
   cancel_wanted_ = true;
-  if (route_timer_.armed()) {
-    // Between two servers: nothing is on the wire to cancel.
-    route_timer_.cancel();
-    end(0, "cancelled");
-    return;
-  }
   // §9.1: no CANCEL before a provisional response; it goes out when one
   // arrives, and a final response or the transaction's end settles it.
   if (provisional_) send_cancel();

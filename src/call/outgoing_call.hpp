@@ -41,7 +41,12 @@ class OutgoingCall final : public Session {
   void on_success(const sip::Message& response);
   void on_failure(const sip::Message& response);
   bool retry_with_credentials(const sip::Message& response);
-  void send_ack(const Dialog& dialog, const sip::Message& response);
+  // `main`: the call's own dialog, whose ACK is kept for retransmitted 2xx.
+  void send_ack(const Dialog& dialog, const sip::Message& response, bool main);
+  // ACK and BYE for a 2xx of a dialog the call does not keep (a fork, an
+  // earlier attempt); its retransmissions are only ACKed again.
+  void kill_dialog(const sip::Message& response);
+  void on_ring_timeout();
   void send_cancel();
   void cancel_expired();
 
@@ -62,10 +67,11 @@ class OutgoingCall final : public Session {
   bool cancel_wanted_ = false;
   bool cancel_sent_ = false;
   runtime::Timer cancel_guard_;
-  runtime::Timer route_timer_;  // asks the policy again for another server
-  int route_polls_ = 0;
   std::optional<sip::Message> ack_;  // re-sent for a retransmitted 2xx
   std::optional<sip::Target> ack_target_;
+  std::vector<std::string> killed_;  // To tag + CSeq of dialogs ended by kill_dialog
+  runtime::Timer ring_timer_;        // CallLimits::ring_timeout after the first 1xx
+  bool ring_timed_out_ = false;
 };
 
 }  // namespace sipline::call

@@ -18,7 +18,22 @@ struct MediaLine {
   std::vector<std::string> formats;
   std::string connection;                            // media-level c= address
   std::vector<std::pair<int, std::string>> rtpmaps;  // pt -> encoding name (lower case)
+  std::string direction;  // media-level a=sendrecv/sendonly/recvonly/inactive, or empty
 };
+
+bool is_direction(std::string_view value) {
+  return value == "sendrecv" || value == "sendonly" || value == "recvonly" || value == "inactive";
+}
+
+// RFC 3264 §6.1: the answer's direction mirrors the offer's (sendonly is
+// answered recvonly, recvonly sendonly, inactive inactive); RFC 4566 §6:
+// no attribute means sendrecv.
+std::string answer_direction(std::string_view offered) {
+  if (offered == "sendonly") return "recvonly";
+  if (offered == "recvonly") return "sendonly";
+  if (offered == "inactive") return "inactive";
+  return "sendrecv";
+}
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
   std::vector<std::string_view> parts;
@@ -66,6 +81,7 @@ std::string connection_address(std::string_view value) {
 
 struct Description {
   std::string connection;  // session-level c=
+  std::string direction;   // session-level direction attribute, or empty
   std::vector<MediaLine> media;
 };
 
@@ -104,6 +120,9 @@ Result<Description> parse(std::string_view sdp) {
       auto pt = number<int>(w[0]);
       if (!pt) continue;
       d.media.back().rtpmaps.emplace_back(*pt, lower(w[1].substr(0, w[1].find('/'))));
+    } else if (type == 'a' && is_direction(value)) {
+      // RFC 4566 §6: a media-level direction overrides the session-level one.
+      (d.media.empty() ? d.direction : d.media.back().direction) = std::string(value);
     }
   }
   if (!version) return fail(Errc::malformed, "empty SDP");
@@ -163,12 +182,13 @@ std::string rtpmap(const Format& f) {
   return {};
 }
 
-std::string audio_lines(const LocalMedia& media, const std::vector<Format>& formats) {
+std::string audio_lines(const LocalMedia& media, const std::vector<Format>& formats,
+                        std::string_view direction = "sendrecv") {
   std::string s = "m=audio " + std::to_string(media.port) + " RTP/AVP";
   for (const auto& f : formats) s += " " + std::to_string(f.payload_type);
   s += "\r\n";
   for (const auto& f : formats) s += rtpmap(f);
-  s += "a=sendrecv\r\n";
+  s += "a=" + std::string(direction) + "\r\n";
   return s;
 }
 
@@ -196,6 +216,8 @@ Result<AudioStream> parse_audio(std::string_view sdp) {
     a.address = m.connection.empty() ? d.connection : m.connection;
     a.port = m.port;
     a.formats = known_formats(m);
+    a.direction = m.direction.empty() ? d.direction : m.direction;
+    if (a.direction.empty()) a.direction = "sendrecv";
     return a;
   }
   return fail(Errc::not_found, "no audio stream");
@@ -222,7 +244,8 @@ Result<std::string> build_answer(std::string_view offer, const LocalMedia& media
     }
     if (has_voice(formats)) {
       accepted = true;
-      body += audio_lines(media, formats);
+      const std::string& offered = m.direction.empty() ? d.direction : m.direction;
+      body += audio_lines(media, formats, answer_direction(offered));
       continue;
     }
     // RFC 3264 §6: a refused stream keeps its line, with port 0.

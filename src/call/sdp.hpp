@@ -37,6 +37,7 @@ struct AudioStream {
   std::string address;          // from c= (media level, else session level)
   std::uint16_t port = 0;       // 0: the stream is rejected / disabled
   std::vector<Format> formats;  // the formats we know, in the writer's order
+  std::string direction;        // sendrecv (the default), sendonly, recvonly or inactive
 };
 
 // Parses the first audio m-line. Errc::malformed for text that is not SDP
@@ -49,7 +50,8 @@ std::string build_offer(const LocalMedia& media);
 // The answer to `offer` (RFC 3264 §6): one m-line per offered one, the first
 // audio stream accepted with the intersection of formats in the offerer's
 // order (telephone-event only alongside a voice codec), every other stream
-// refused with port 0. Errc::unsupported when no voice codec is common (the
+// refused with port 0. The accepted stream's direction mirrors the offered
+// one (RFC 3264 §6.1). Errc::unsupported when no voice codec is common (the
 // caller answers 488, §6.1), Errc::malformed / not_found as parse_audio().
 Result<std::string> build_answer(std::string_view offer, const LocalMedia& media);
 

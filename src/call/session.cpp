@@ -17,6 +17,14 @@ std::string host_for_header(const std::string& address) {
   return address;
 }
 
+// §14.2: "a randomly chosen value of between 0 and 10 seconds", taken from
+// the layer's random tag so that no clock or generator is needed here.
+std::string retry_after_seconds(std::string_view random_hex) {
+  unsigned value = 0;
+  for (char c : random_hex) value = value * 16 + static_cast<unsigned>(c) % 16;
+  return std::to_string(value % 11);
+}
+
 }  // namespace
 
 std::string_view to_string(CallState state) noexcept {
@@ -124,7 +132,46 @@ void Session::end(int code, std::string reason) {
 
 void Session::send_bye() {
   if (!dialog_) return;
-  (void)send_request(dialog_->request(sip::Method::bye), in_dialog_target(), {});
+  send_bye_in(std::make_shared<Dialog>(*dialog_), {});
+  ++dialog_->local_cseq;  // the copy used the next number
+}
+
+void Session::send_bye_in(std::shared_ptr<Dialog> dialog,
+                          std::vector<auth::AuthorizationHeader> credentials) {
+  const sip::Target target = [&] {
+    if (auto t = literal_target(dialog->next_hop_uri(), first_hop_.transport)) return *t;
+    return first_hop_;
+  }();
+  auto request = dialog->request(sip::Method::bye);
+  const bool retry = !credentials.empty();
+  for (const auto& c : credentials) request.add(c.header_name(), c.value);
+  txn::ClientCallbacks callbacks;
+  if (!retry) {
+    std::weak_ptr<Session> weak = weak_from_this();
+    callbacks.on_response = [weak, dialog](const sip::Message& response) {
+      if (auto self = weak.lock()) self->on_bye_response(dialog, response);
+    };
+  }
+  (void)send_request(std::move(request), target, std::move(callbacks));
+}
+
+void Session::on_bye_response(std::shared_ptr<Dialog> dialog, const sip::Message& response) {
+  const int code = response.status_code();
+  if (code != 401 && code != 407) return;
+  // §22.2: the BYE again, once, with credentials and the next CSeq.
+  std::vector<auth::ChallengeValue> challenges;
+  for (const auto& field : response.headers()) {
+    if (field.id == sip::HeaderId::www_authenticate) {
+      challenges.push_back({auth::ChallengeOrigin::www_authenticate, field.value});
+    } else if (field.id == sip::HeaderId::proxy_authenticate) {
+      challenges.push_back({auth::ChallengeOrigin::proxy_authenticate, field.value});
+    }
+  }
+  const std::string uri = dialog->request_uri();
+  auth::DigestClient digest(party_.credentials, env_.cnonce);
+  auto answer = digest.respond(challenges, {"BYE", uri, ""});
+  if (!answer || answer->empty()) return;
+  send_bye_in(std::move(dialog), std::move(*answer));
 }
 
 Result<txn::TransactionId> Session::send_request(sip::MessageBuilder request,
@@ -167,9 +214,15 @@ sip::Target Session::in_dialog_target() const {
 }
 
 LocalMedia Session::media_for(const sip::Target& peer) {
+  if (local_media_.address.empty()) {
+    // The first SDP of the session fixes the address of o= and c= (RFC 3264
+    // §8: later descriptions repeat the o-line but for its version).
+    if (auto local = env_.local_address(peer)) local_media_.address = local->address;
+    if (local_media_.address.empty() || local_media_.address == "0.0.0.0") {
+      local_media_.address = "127.0.0.1";
+    }
+  }
   LocalMedia m = local_media_;
-  if (auto local = env_.local_address(peer)) m.address = local->address;
-  if (m.address.empty() || m.address == "0.0.0.0") m.address = "127.0.0.1";
   m.port = env_.media_port;
   return m;
 }
@@ -213,19 +266,26 @@ void Session::on_in_dialog_request(txn::TransactionId id, const sip::Message& re
 
 void Session::answer_reinvite(txn::TransactionId id, const sip::Message& request) {
   if (state_ != CallState::established || pending_2xx_) {
-    // §14.2: a re-INVITE while one of ours (or the initial one) is pending.
-    auto r = sip::response_to(request, 491, "Request Pending");
+    // §14.2: an INVITE before the final response to the previous one (the
+    // initial INVITE, or a re-INVITE whose 2xx awaits its ACK) gets 500 with
+    // Retry-After; 491 is for glare with an INVITE of ours, and we send none.
+    auto r = sip::response_to(request, 500, "Server Internal Error");
+    r.add(sip::HeaderId::retry_after, retry_after_seconds(env_.layer.new_tag()));
     respond(id, std::move(r));
     return;
   }
   std::string body = local_sdp_;
   if (!request.body().empty()) {
-    ++local_media_.version;  // a new answer is a new version (RFC 3264 §8)
     auto answer = build_answer(request.body(), media_for(in_dialog_target()));
     if (!answer) {
-      --local_media_.version;
       respond(id, sip::response_to(request, 488, "Not Acceptable Here"));
       return;
+    }
+    if (*answer != local_sdp_) {
+      // RFC 3264 §8: the version increments only when the session changes.
+      ++local_media_.version;
+      answer = build_answer(request.body(), media_for(in_dialog_target()));
+      if (!answer) return;
     }
     body = *answer;
     local_sdp_ = body;
@@ -238,7 +298,11 @@ void Session::answer_reinvite(txn::TransactionId id, const sip::Message& request
   auto message = r.build();
   if (!message) return;
   (void)env_.layer.respond(id, *message);
-  retransmit_2xx(id, std::move(*message), [] {});
+  retransmit_2xx(id, std::move(*message), [this] {
+    // §13.3.1.4: no ACK for the 2xx within 64*T1: the session ends with BYE.
+    send_bye();
+    end(408, "no ACK for our 200 to a re-INVITE");
+  });
 }
 
 void Session::on_remote_bye() {
@@ -253,9 +317,8 @@ void Session::retransmit_2xx(txn::TransactionId id, sip::Message response,
                              std::function<void()> give_up) {
   const runtime::Duration t1 = env_.timer_config.t1;
   pending_2xx_ = Pending2xx{id, std::move(response), t1, std::move(give_up)};
-  if (!sip::is_reliable(first_hop_.transport)) {
-    retransmit_timer_ = env_.timers.start(t1, [this] { on_2xx_timer(); });
-  }
+  // §13.3.1.4: also over a reliable transport, since a later hop may be UDP.
+  retransmit_timer_ = env_.timers.start(t1, [this] { on_2xx_timer(); });
   give_up_timer_ = env_.timers.start(64 * t1, [this] {
     retransmit_timer_.cancel();
     if (!pending_2xx_) return;

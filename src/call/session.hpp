@@ -5,11 +5,14 @@
 // directions add their INVITE transaction handling (outgoing_call.hpp,
 // incoming_call.hpp).
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "call/call_types.hpp"
 #include "call/dialog.hpp"
@@ -17,6 +20,16 @@
 #include "sip/builder.hpp"
 
 namespace sipline::call {
+
+// Bounds a user agent puts on calls (documented in docs/configuration.md).
+struct CallLimits {
+  // How long a call may ring, either way: an incoming one is then answered
+  // 480, an outgoing one CANCELled (RFC 3261 §13.3.1.1 leaves the UAS its
+  // own timer; §13.2.1 suggests the UAC one).
+  runtime::Duration ring_timeout = std::chrono::seconds(180);
+  // Live calls per account; an INVITE beyond is answered 486 Busy Here.
+  std::size_t max_calls_per_account = 8;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -43,12 +56,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Direction direction() const noexcept { return direction_; }
   const std::optional<Dialog>& dialog() const noexcept { return dialog_; }
   CallInfo info() const;
+  void set_limits(const CallLimits& limits) { limits_ = limits; }
 
  protected:
   void emit(CallEventType type, int code = 0, std::string reason = {});
   // Ends the call once: state ended and the call_ended event.
   void end(int code, std::string reason);
-  // Sends BYE in the dialog (§15.1.1); its outcome does not matter to us.
+  // Sends BYE in the dialog (§15.1.1). Its outcome does not matter to us,
+  // except a 401/407, answered once with credentials (§22.2).
   void send_bye();
   // The peer's BYE has been answered 200 (§15.1.2).
   virtual void on_remote_bye();
@@ -59,6 +74,8 @@ class Session : public std::enable_shared_from_this<Session> {
                                           txn::ClientCallbacks callbacks,
                                           std::optional<int> retransmit_budget = std::nullopt);
   // Our Contact for messages to or from `peer`: our address on that path.
+  // The media address is fixed by the first SDP (RFC 3264 §8: later o=
+  // lines differ only in the version).
   std::string contact_value(const sip::Target& peer) const;
   // Where in-dialog requests go: the next hop of the dialog when it is an
   // IP address, else the first hop the INVITE used.
@@ -67,8 +84,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void respond(txn::TransactionId id, sip::MessageBuilder response);
 
   // §13.3.1.4: `response` (a 2xx to the INVITE on `id`) is sent again at T1,
-  // 2T1... capped at T2, over unreliable transports, until its ACK arrives;
-  // after 64*T1 `give_up` runs.
+  // 2T1... capped at T2, until its ACK arrives, over any transport (a later
+  // hop may be UDP); after 64*T1 `give_up` runs.
   void retransmit_2xx(txn::TransactionId id, sip::Message response, std::function<void()> give_up);
   // True (and retransmission stops) when `ack` acknowledges the pending 2xx.
   bool ack_stops_2xx(const sip::Message& ack);
@@ -86,9 +103,13 @@ class Session : public std::enable_shared_from_this<Session> {
   LocalMedia local_media_;
   std::string local_sdp_;  // our current session description
   runtime::TimePoint since_;
+  CallLimits limits_;
 
  private:
   void answer_reinvite(txn::TransactionId id, const sip::Message& request);
+  void send_bye_in(std::shared_ptr<Dialog> dialog,
+                   std::vector<auth::AuthorizationHeader> credentials);
+  void on_bye_response(std::shared_ptr<Dialog> dialog, const sip::Message& response);
   void on_2xx_timer();
 
   struct Pending2xx {

@@ -1,6 +1,7 @@
 // The redundancy engine's read side: where new requests go, inbound trust,
 // and the account status (see redundancy_engine.cpp for the state machine).
 
+#include <algorithm>
 #include <string>
 
 #include "reg/engine_state.hpp"
@@ -46,17 +47,86 @@ std::optional<RedundancyEngine::RequestRoute> RedundancyEngine::Impl::route_for_
     if (hops[hop].hop.policy.only_signal_with_registered || !target) return std::nullopt;
   }
   if (!target) return std::nullopt;
+  return route_via(hop, *target, is_invite);
+}
+
+RedundancyEngine::RequestRoute RedundancyEngine::Impl::route_via(std::size_t hop,
+                                                                 const sip::Target& target,
+                                                                 bool is_invite) const {
   RequestRoute route;
-  route.target = *target;
+  route.target = target;
   route.server_uri = hops[hop].hop.uri;
   route.route_set = hops[hop].hop.request_route_set;
   // RFC 3608 §6.1: the Service-Route of the registration we send through.
-  if (b != nullptr && b->hop == hop && b->target == *target) {
-    for (const std::string& r : b->client->service_route()) route.route_set.push_back(r);
+  for (const auto& b : bindings) {
+    if (b->hop == hop && b->target == target && b->registered && !b->leaving) {
+      for (const std::string& r : b->client->service_route()) route.route_set.push_back(r);
+      break;
+    }
   }
   route.retransmit_budget = is_invite ? hops[hop].hop.policy.invite_retry_counts
                                       : register_budget(hops[hop].hop.policy.retry_counts);
   return route;
+}
+
+// A request that failed at some targets retries at once on the next one,
+// rather than waiting for the engine's failover (which re-registers first).
+std::optional<RedundancyEngine::RequestRoute> RedundancyEngine::Impl::route_avoiding(
+    bool is_invite, const std::vector<sip::Target>& exclude) const {
+  auto excluded = [&](const sip::Target& t) {
+    return std::find(exclude.begin(), exclude.end(), t) != exclude.end();
+  };
+  if (auto usual = route_for_new_request(is_invite); usual && !excluded(usual->target)) {
+    return usual;
+  }
+  // A server known to hold our binding comes first: it is alive and will
+  // route calls back to us (concurrent registration, or a failover that
+  // already completed).
+  for (const auto& hop : hops) {
+    for (const auto& b : bindings) {
+      if (b->hop == hop.hop.index && b->registered && !b->leaving && !excluded(b->target) &&
+          health.usable(b->target, now())) {
+        return route_via(b->hop, b->target, is_invite);
+      }
+    }
+  }
+  // Yealink only_signal_with_registered: "only send requests to the
+  // registered server in failover", effective only with register_on_enable
+  // on and failback_mode 1-3. Otherwise any configured server, in order: a
+  // greylisted target only when nothing better is left (the greylist ranks,
+  // it never forbids); a blacklisted one (503 Retry-After) never.
+  for (const bool allow_greylisted : {false, true}) {
+    for (std::size_t h = 0; h < hops.size(); ++h) {
+      const config::ServerEntry& policy = hops[h].hop.policy;
+      const bool registered_only = policy.only_signal_with_registered &&
+                                   policy.register_on_enable &&
+                                   policy.failback_mode != config::FailbackMode::new_requests;
+      if (registered_only) continue;
+      for (const auto& resolved : hops[h].targets) {
+        const sip::Target t = to_sip_target(resolved);
+        if (excluded(t)) continue;
+        const TargetHealth target_health = health.state(t, now());
+        if (target_health == TargetHealth::blacklisted) continue;
+        if (target_health == TargetHealth::greylisted && !allow_greylisted) continue;
+        return route_via(h, t, is_invite);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Successive registration locates only the hop it tries; the others are
+// located once, up front, so route_avoiding() knows where the backup is
+// when the primary fails under a call (RFC 3263 §4.3: the client may try
+// the next target of the list without asking DNS again).
+void RedundancyEngine::Impl::locate_backups() {
+  for (std::size_t h = 1; h < hops.size(); ++h) {
+    if (!hops[h].targets.empty()) continue;
+    hops[h].early_lookup = deps.locator.locate(
+        hops[h].hop.locate, [this, h](Result<std::vector<dns::ResolvedTarget>> result) {
+          if (result && hops[h].targets.empty()) hops[h].targets = *result;
+        });
+  }
 }
 
 void RedundancyEngine::Impl::report_request_failure(const sip::Target& target, FailureKind kind,

@@ -64,6 +64,9 @@ struct HopState {
   dns::Lookup lane_lookup;
   runtime::Timer lane_retry;
   std::optional<runtime::TimePoint> lane_next_attempt;
+  // Successive mode: the backup located ahead of need, so that a request
+  // failing at the active server can go to it at once.
+  dns::Lookup early_lookup;
 };
 
 // A walk through candidates in priority order: the registration cycle when
@@ -104,6 +107,10 @@ struct RedundancyEngine::Impl {
   void call_started();
   void call_ended();
   std::optional<RequestRoute> route_for_new_request(bool is_invite) const;
+  std::optional<RequestRoute> route_avoiding(bool is_invite,
+                                             const std::vector<sip::Target>& exclude) const;
+  RequestRoute route_via(std::size_t hop, const sip::Target& target, bool is_invite) const;
+  void locate_backups();
   void report_request_failure(const sip::Target& target, FailureKind kind,
                               std::uint32_t retry_after);
   bool accepts_request_from(const sip::Target& source) const;

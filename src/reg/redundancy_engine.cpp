@@ -252,6 +252,7 @@ void RedundancyEngine::Impl::start() {
       for (std::size_t i = 0; i < hops.size(); ++i) lane_start(i);
     } else {
       begin_cycle(false);
+      locate_backups();
     }
   };
   if (surge > Duration::zero()) {
@@ -285,6 +286,7 @@ void RedundancyEngine::Impl::stop(std::function<void()> done) {
   cycle.binding = 0;
   for (auto& hop : hops) {
     hop.lane_lookup.cancel();
+    hop.early_lookup.cancel();
     hop.lane_retry.cancel();
     hop.lane_binding = 0;
   }
@@ -686,7 +688,8 @@ void RedundancyEngine::call_ended() {
 }
 
 std::optional<RedundancyEngine::RequestRoute> RedundancyEngine::route_for_new_request(
-    bool is_invite) const {
+    bool is_invite, const std::vector<sip::Target>& exclude) const {
+  if (!exclude.empty()) return impl_->route_avoiding(is_invite, exclude);
   return impl_->route_for_new_request(is_invite);
 }
 

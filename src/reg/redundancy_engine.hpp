@@ -91,13 +91,23 @@ class RedundancyEngine {
   // now: the registered server (server affinity) or, in new-requests failback
   // mode, the primary first. Empty when the account may not signal
   // (only_signal_with_registered and nothing registered).
+  //
+  // `exclude`: targets this request already failed at (a call retrying its
+  // INVITE). The answer is then the next usable target at once, without
+  // waiting for the engine's own failover: another registered binding
+  // first, then the servers in configured order (their last DNS answer;
+  // every backup is located when the engine starts). With
+  // only_signal_with_registered in effect (register_on_enable on and a
+  // failback mode other than newRequests, Yealink semantics) only
+  // registered bindings qualify. Empty when nothing is left.
   struct RequestRoute {
     sip::Target target;
     std::vector<std::string> route_set;  // Route header values, topmost first
     std::string server_uri;
     int retransmit_budget = 3;  // invite_retry_counts for INVITE
   };
-  std::optional<RequestRoute> route_for_new_request(bool is_invite) const;
+  std::optional<RequestRoute> route_for_new_request(
+      bool is_invite, const std::vector<sip::Target>& exclude = {}) const;
   // A new request sent via route_for_new_request() failed at its target:
   // feeds the health lists exactly like a failed REGISTER would.
   void report_request_failure(const sip::Target& target, FailureKind kind,

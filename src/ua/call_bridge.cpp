@@ -29,10 +29,10 @@ class EngineRoutes final : public call::RouteProvider {
   EngineRoutes(std::function<reg::RedundancyEngine*()> engine, std::size_t servers)
       : engine_(std::move(engine)), servers_(servers) {}
 
-  std::optional<call::OutboundRoute> route() override {
+  std::optional<call::OutboundRoute> route(const std::vector<sip::Target>& avoid) override {
     reg::RedundancyEngine* engine = engine_();
     if (engine == nullptr) return std::nullopt;
-    auto r = engine->route_for_new_request(/*is_invite=*/true);
+    auto r = engine->route_for_new_request(/*is_invite=*/true, avoid);
     if (!r) return std::nullopt;
     return call::OutboundRoute{r->target, r->route_set, r->server_uri, r->retransmit_budget};
   }

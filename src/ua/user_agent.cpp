@@ -8,11 +8,11 @@
 
 #include "auth/digest_client.hpp"
 #include "call/call_manager.hpp"
-#include "transport/socket_transport.hpp"
 #include "txn/transaction_layer.hpp"
 #include "ua/call_bridge.hpp"
 #include "ua/inbound.hpp"
 #include "ua/literal_locator.hpp"
+#include "ua/rebindable_transport.hpp"
 #include "ua/txn_request_sender.hpp"
 
 namespace sipline::ua {
@@ -88,7 +88,10 @@ struct UserAgent::Impl final : transport::TransportEvents {
           on_request(id, request, source);
         },
         [this](const sip::Message& ack, const sip::Target&) { calls->on_ack(ack); },
-        {}});
+        // A ringing call whose INVITE transaction dies ends with it.
+        [this](txn::TransactionId id, txn::EndReason reason) {
+          calls->on_server_terminated(id, reason);
+        }});
   }
 
   ~Impl() override {
@@ -297,7 +300,7 @@ struct UserAgent::Impl final : transport::TransportEvents {
   config::Settings settings;
   UserAgentOptions options;
   runtime::EventLoop loop;
-  transport::SocketTransport transport;
+  RebindableTransport transport;
   txn::TransactionLayer layer;
   TxnRequestSender sender;
   std::unique_ptr<dns::Locator> locator;
@@ -384,22 +387,30 @@ Result<AccountDiff> UserAgent::reload(config::Settings settings) {
   if (impl_->stopping) return fail(Errc::invalid_state, "stopping");
   Impl& d = *impl_;
   const auto& old = d.settings;
-  if (settings.listen_address != old.listen_address || settings.listen_port != old.listen_port) {
-    d.log(config::LogLevel::warning,
-          "reload: the listen address changes only on restart; keeping " + old.listen_address +
-              ":" + std::to_string(old.listen_port));
-  }
-  if (settings.tls.ca_file != old.tls.ca_file || settings.tls.ca_dir != old.tls.ca_dir ||
+  const bool rebind =
+      settings.listen_address != old.listen_address || settings.listen_port != old.listen_port ||
+      settings.tls.ca_file != old.tls.ca_file || settings.tls.ca_dir != old.tls.ca_dir ||
       settings.tls.client_cert != old.tls.client_cert ||
       settings.tls.client_key != old.tls.client_key ||
-      settings.tls.verify_peer != old.tls.verify_peer) {
-    d.log(config::LogLevel::warning, "reload: TLS settings change only on restart");
+      settings.tls.verify_peer != old.tls.verify_peer;
+  if (rebind) {
+    // Make before break: the new sockets are bound (and the TLS files
+    // loaded) beside the old ones; a failure leaves everything as it was.
+    const std::string where = settings.listen_address + ":" + std::to_string(settings.listen_port);
+    if (d.started) {
+      if (auto bound = d.transport.rebind(transport_options(settings)); !bound) {
+        d.log(config::LogLevel::error, "reload: cannot use " + where + ": " +
+                                           bound.error().message + " (configuration kept)");
+        return fail(bound.error().code,
+                    "cannot use " + where + ": " + bound.error().message + " (configuration kept)");
+      }
+      d.log(config::LogLevel::info, "reload: now listening on " + where +
+                                        "; every account registers again (its Contact changed)");
+    } else {
+      d.transport.reset_options(transport_options(settings));
+    }
   }
   AccountDiff diff = diff_accounts(old.accounts, settings.accounts);
-  // Keep the listen and TLS values in force; take everything else.
-  settings.listen_address = old.listen_address;
-  settings.listen_port = old.listen_port;
-  settings.tls = old.tls;
   d.settings = std::move(settings);
   if (!d.started) return diff;
 
@@ -426,6 +437,22 @@ Result<AccountDiff> UserAgent::reload(config::Settings settings) {
         d.start_entry(*entry);
       }
     });
+  }
+  if (rebind) {
+    // The Contact of every binding names the old address: unregister it
+    // (the client keeps the Contact it registered) and register again
+    // through the new sockets.
+    for (auto& e : d.entries) {
+      const std::string name = e.account.name;
+      if (std::find(diff.removed.begin(), diff.removed.end(), name) != diff.removed.end() ||
+          std::find(diff.changed.begin(), diff.changed.end(), name) != diff.changed.end() ||
+          !e.running) {
+        continue;
+      }
+      d.stop_entry(e, [&d, name] {
+        if (Impl::Entry* entry = d.find(name)) d.start_entry(*entry);
+      });
+    }
   }
   // New accounts go where the configuration puts them.
   for (const auto& name : diff.added) {

@@ -68,10 +68,14 @@ class UserAgent {
 
   // Applies a new configuration: unchanged accounts keep running untouched,
   // removed ones unregister, changed ones unregister and then register with
-  // the new settings, added ones start. Global settings that need the
-  // sockets rebound (listen address, TLS files) keep their old values until
-  // a restart: they are named in the warning log. Errc::invalid_state while
-  // stopping.
+  // the new settings, added ones start. A changed listen address or port or
+  // TLS setting binds new sockets first (make before break): if that fails
+  // (a port in use, an unreadable certificate) the old sockets and the
+  // whole old configuration stay in force and the error is returned; on
+  // success the old sockets close and every running account unregisters
+  // and registers again, since its Contact names the old address. Calls in
+  // progress keep their dialog but their Contact no longer reaches us.
+  // Errc::invalid_state while stopping.
   Result<AccountDiff> reload(config::Settings settings);
 
   // Starts (again) / stops the registration of one account. Errc::not_found

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -226,6 +227,21 @@ TEST_F(Calls, InviteFailsOverToTheBackupWhenThePrimaryIsDown) {
   auto answered = daemon_->wait_for(call_event("call_answered", "alice"), 15s);
   ASSERT_TRUE(answered.has_value()) << "the call did not go through the backup";
   EXPECT_NE(answered->server.find(backup_->address()), std::string::npos) << answered->server;
+  // The INVITE goes to the backup as soon as the primary refuses it (the
+  // engine is asked for a route avoiding the primary), not once the account
+  // has re-registered there: the backup rings within a few milliseconds of
+  // the failure the engine reports.
+  auto failover = daemon_->wait_for(
+      [](const DaemonEvent& e) { return e.type == "failover" && e.account == "alice"; }, 1s);
+  auto ringing = daemon_->wait_for(call_event("call_ringing", "alice"), 1s);
+  ASSERT_TRUE(failover.has_value());
+  ASSERT_TRUE(ringing.has_value());
+  const auto retry_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ringing->time - failover->time).count();
+  EXPECT_LT(retry_ms, 1000) << "the backup rang " << retry_ms << " ms after the primary failed";
+  if (const char* v = std::getenv("SIPLINE_IT_VERBOSE"); v != nullptr && *v == '1') {
+    std::cerr << "INVITE failover: backup ringing " << retry_ms << " ms after the failure\n";
+  }
   ASSERT_TRUE(cli({"hangup", *id}).has_value());
   ASSERT_TRUE(daemon_->wait_for(call_event("call_ended", "alice"), 10s).has_value());
   EXPECT_EQ(uas->wait_exit(10s), 0);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -41,38 +42,28 @@ inline sip::Message parse_or_throw(std::string text) {
   return std::move(*message);
 }
 
-// Routes in configuration order; a target reported failed is skipped, like
-// the engine moving to the backup. When every one failed, the first again.
+// Routes in configuration order, skipping the targets the call asks to
+// avoid, like the engine's route_for_new_request(exclude). `ignore_avoid`
+// stands for a policy that keeps offering the failed server.
 class ScriptedRoutes final : public RouteProvider {
  public:
   std::vector<OutboundRoute> routes;
   std::vector<std::pair<Target, RouteFailure>> failures;
   std::vector<std::uint32_t> retry_afters;
-  // After a failure, the failed route is offered this many more times (the
-  // engine fails over on its own turn).
-  int stale_answers = 0;
-  int stale_left = 0;
+  std::vector<std::vector<Target>> asked;  // the `avoid` list of every question
+  bool ignore_avoid = false;
 
-  std::optional<OutboundRoute> route() override {
-    if (routes.empty()) return std::nullopt;
-    if (stale_left > 0 && !failures.empty()) {
-      --stale_left;
-      for (const auto& r : routes) {
-        if (r.target == failures.back().first) return r;
-      }
-    }
+  std::optional<OutboundRoute> route(const std::vector<Target>& avoid) override {
+    asked.push_back(avoid);
     for (const auto& r : routes) {
-      bool failed = false;
-      for (const auto& f : failures) failed = failed || f.first == r.target;
-      if (!failed) return r;
+      if (ignore_avoid || std::find(avoid.begin(), avoid.end(), r.target) == avoid.end()) return r;
     }
-    return routes.front();
+    return std::nullopt;
   }
   void report_failure(const Target& target, RouteFailure failure,
                       std::uint32_t retry_after) override {
     failures.emplace_back(target, failure);
     retry_afters.push_back(retry_after);
-    stale_left = stale_answers;
   }
   std::size_t max_attempts() const override { return routes.size(); }
 };
@@ -102,8 +93,8 @@ class CallTest : public ::testing::Test {
       : wire(clock),
         layer(clock, wire, [this] { return ++random; }),
         manager(CallEnv{layer, wire, clock, txn::TimerConfig{},
-                        [](const Target& to) -> std::optional<Target> {
-                          Target t = local;
+                        [this](const Target& to) -> std::optional<Target> {
+                          Target t = local_address;
                           t.transport = to.transport;
                           return t;
                         },
@@ -126,6 +117,9 @@ class CallTest : public ::testing::Test {
       }
     };
     handler.on_ack = [this](const sip::Message& ack, const Target&) { manager.on_ack(ack); };
+    handler.on_terminated = [this](txn::TransactionId id, txn::EndReason reason) {
+      manager.on_server_terminated(id, reason);
+    };
     layer.set_server_handler(std::move(handler));
     routes->routes = {route_to(primary, "sip:192.0.2.10"), route_to(backup, "sip:192.0.2.20")};
   }
@@ -178,6 +172,7 @@ class CallTest : public ::testing::Test {
     return out;
   }
 
+  Target local_address = local;  // what CallEnv::local_address answers
   runtime::ManualClock clock;
   txn::testing::FakeTransport wire;
   std::uint64_t random = 0;
