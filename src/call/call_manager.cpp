@@ -16,6 +16,10 @@ CallManager::~CallManager() {
   lingering_.clear();
 }
 
+CallLimits CallManager::limits_for(const LocalParty& party) const {
+  return party.limits.value_or(limits_);
+}
+
 std::string CallManager::next_id() {
   return "c" + std::to_string(next_++);
 }
@@ -46,11 +50,12 @@ Result<std::string> CallManager::place(LocalParty party, std::string uri,
   }
   if (!routes) return fail(Errc::invalid_argument, "no route provider");
   std::string id = next_id();
+  const CallLimits limits = limits_for(party);
   auto call =
       std::make_shared<OutgoingCall>(env_, id, std::move(party), std::move(uri), std::move(routes),
                                      [this](const CallEvent& e) { publish(e); });
   calls_.emplace(id, call);
-  call->set_limits(limits_);
+  call->set_limits(limits);
   call->start();
   return id;
 }
@@ -135,7 +140,8 @@ bool CallManager::on_invite(txn::TransactionId id, const sip::Message& invite,
   const auto live = std::count_if(calls_.begin(), calls_.end(), [&](const auto& entry) {
     return entry.second->account() == party.account;
   });
-  if (static_cast<std::size_t>(live) >= limits_.max_calls_per_account) {
+  const CallLimits limits = limits_for(party);
+  if (static_cast<std::size_t>(live) >= limits.max_calls_per_account) {
     // §21.4.24: the callee is busy; the cap is documented in configuration.md.
     if (auto r = sip::response_to(invite, 486, "Busy Here", env_.layer.new_tag()).build()) {
       (void)env_.layer.respond(id, std::move(*r));
@@ -148,7 +154,7 @@ bool CallManager::on_invite(txn::TransactionId id, const sip::Message& invite,
                                      std::move(server), [this](const CallEvent& e) { publish(e); });
   calls_.emplace(call_id, call);
   invites_.emplace(id, call_id);
-  call->set_limits(limits_);
+  call->set_limits(limits);
   if (!call->start()) {
     calls_.erase(call_id);
     invites_.erase(id);

@@ -45,7 +45,8 @@ class CallManager {
   void on_request(txn::TransactionId id, const sip::Message& request);
   // An INVITE without To tag for `party`, from a trusted `source`. False
   // when it was refused at once (IncomingCall::start(), or 486 when the
-  // account has limits().max_calls_per_account live calls) and no call exists.
+  // account has max_calls_per_account live calls: `party.limits`, else
+  // limits()) and no call exists.
   bool on_invite(txn::TransactionId id, const sip::Message& invite, const sip::Target& source,
                  LocalParty party, std::string server);
   // An ACK outside any transaction: for a 2xx we sent.
@@ -54,12 +55,14 @@ class CallManager {
   // incoming call whose INVITE it was ends if it still rings.
   void on_server_terminated(txn::TransactionId id, txn::EndReason reason);
 
+  // The defaults, for parties without limits of their own.
   const CallLimits& limits() const noexcept { return limits_; }
 
   std::vector<CallInfo> calls() const;
   std::size_t size() const noexcept { return calls_.size(); }
 
  private:
+  CallLimits limits_for(const LocalParty& party) const;
   std::string next_id();
   void publish(const CallEvent& event);
   std::shared_ptr<Session> find_dialog(const sip::Message& request) const;

@@ -3,6 +3,8 @@
 // needs from outside (CallEnv, RouteProvider), who we are in it (LocalParty)
 // and what it reports (CallEvent, CallInfo).
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -55,6 +57,17 @@ struct CallInfo {
   runtime::TimePoint since{};  // when the call was created
 };
 
+// Bounds on calls: an account's [account.calls] settings (documented in
+// docs/configuration.md), or the manager's defaults.
+struct CallLimits {
+  // How long a call may ring, either way: an incoming one is then answered
+  // 480, an outgoing one CANCELled (RFC 3261 §13.3.1.1 leaves the UAS its
+  // own timer; §13.2.1 suggests the UAC one).
+  runtime::Duration ring_timeout = std::chrono::seconds(180);
+  // Live calls per account; an INVITE beyond is answered 486 Busy Here.
+  std::size_t max_calls_per_account = 8;
+};
+
 // Who we are in a call: one account's identity and credentials.
 struct LocalParty {
   std::string account;
@@ -62,6 +75,8 @@ struct LocalParty {
   std::string user;    // AOR user, also the Contact user
   std::string domain;  // AOR domain
   auth::CredentialSet credentials;
+  // This account's bounds; the manager's own when absent.
+  std::optional<CallLimits> limits;
 
   std::string aor() const { return "sip:" + user + "@" + domain; }
 };

@@ -81,6 +81,9 @@ void OutgoingCall::try_next_route(int code, std::string reason) {
     if (!route || std::find(tried_.begin(), tried_.end(), route->target) != tried_.end()) break;
     tried_.push_back(route->target);
     auth_retried_ = false;
+    // The ring time is per server: a new server's first 1xx starts it anew
+    // (§13.2.1), so ringing through the last one does not eat into it.
+    ring_timer_.cancel();
     if (send_invite(*route, {})) return;
     routes_->report_failure(route->target, RouteFailure::unreachable, 0);
     reason = "cannot send to " + describe(route->target);

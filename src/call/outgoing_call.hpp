@@ -70,7 +70,7 @@ class OutgoingCall final : public Session {
   std::optional<sip::Message> ack_;  // re-sent for a retransmitted 2xx
   std::optional<sip::Target> ack_target_;
   std::vector<std::string> killed_;  // To tag + CSeq of dialogs ended by kill_dialog
-  runtime::Timer ring_timer_;        // CallLimits::ring_timeout after the first 1xx
+  runtime::Timer ring_timer_;        // CallLimits::ring_timeout after each server's first 1xx
   bool ring_timed_out_ = false;
 };
 

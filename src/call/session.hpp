@@ -21,16 +21,6 @@
 
 namespace sipline::call {
 
-// Bounds a user agent puts on calls (documented in docs/configuration.md).
-struct CallLimits {
-  // How long a call may ring, either way: an incoming one is then answered
-  // 480, an outgoing one CANCELled (RFC 3261 §13.3.1.1 leaves the UAS its
-  // own timer; §13.2.1 suggests the UAC one).
-  runtime::Duration ring_timeout = std::chrono::seconds(180);
-  // Live calls per account; an INVITE beyond is answered 486 Busy Here.
-  std::size_t max_calls_per_account = 8;
-};
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
   using EventSink = std::function<void(const CallEvent&)>;

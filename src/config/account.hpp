@@ -103,11 +103,21 @@ struct KeepAlive {
   // registrar's 2xx (RFC 5626 §4.4.1) or a `keep=N` in its Via (RFC 6223)
   // replaces it for that flow.
   std::uint32_t interval = 30;
-  // Seconds a STUN keep-alive waits for its answer before the flow counts as
-  // failed. CRLF pongs always get the 10 s of RFC 5626 §4.4.1; OPTIONS the
-  // transaction's retry_counts budget.
+  // Seconds a CRLF or STUN keep-alive waits for its answer before the flow
+  // counts as failed (default: the 10 s of RFC 5626 §4.4.1); OPTIONS get the
+  // transaction's retry_counts budget instead.
   std::uint32_t pong_timeout = 10;
   bool operator==(const KeepAlive&) const = default;
+};
+
+// Bounds on an account's calls (the call layer's CallLimits).
+struct CallSettings {
+  // Seconds a call may ring either way before it is CANCELled (outgoing,
+  // RFC 3261 §13.2.1) or answered 480 (incoming, §13.3.1.1).
+  std::uint32_t ring_timeout = 180;
+  // Live calls at once; an INVITE beyond is answered 486 Busy Here.
+  std::uint32_t max_calls = 8;
+  bool operator==(const CallSettings&) const = default;
 };
 
 struct Account {
@@ -133,6 +143,7 @@ struct Account {
   bool redundancy_with_reg_fail = false;
   FailbackTuning failback;
   KeepAlive keepalive;
+  CallSettings calls;
   bool accept_only_from_registered = true;  // inbound trust
   std::string instance_id;                  // urn:uuid:...; generated when blank
   std::optional<std::uint32_t> reg_id;      // RFC 5626 reg-id

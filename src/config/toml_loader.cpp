@@ -383,6 +383,11 @@ class Reader {
                  {"keepalive", table([this, &a](const toml::table& kt, const std::string& kp) {
                     return read_keepalive(kt, kp, a.keepalive);
                   })},
+                 {"calls", table([this, &a](const toml::table& ct, const std::string& cp) {
+                    return walk(ct, cp,
+                                {{"ring_timeout", set(a.calls.ring_timeout, 1, 3600)},
+                                 {"max_calls", set(a.calls.max_calls, 1, 100)}});
+                  })},
                  {"server",
                   [this, &a](const toml::node& n, const std::string& key) {
                     return each_table(n, key,

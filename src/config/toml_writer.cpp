@@ -127,6 +127,10 @@ void write_account(Out& o, const Account& a, bool resolve) {
   o.name("kind", a.keepalive.kind);
   o.num("interval", a.keepalive.interval);
   o.num("pong_timeout", a.keepalive.pong_timeout);
+  o.line();
+  o.line("[account.calls]");
+  o.num("ring_timeout", a.calls.ring_timeout);
+  o.num("max_calls", a.calls.max_calls);
   for (const ServerEntry& s : a.servers) {
     o.line();
     write_server(o, s);

@@ -14,6 +14,7 @@
 
 #include "reg/engine_state.hpp"
 #include "reg/prober.hpp"
+#include "reg/timing.hpp"
 
 namespace sipline::reg {
 
@@ -22,8 +23,10 @@ using runtime::Duration;
 
 namespace {
 
-// RFC 5626 §4.4.1: a CRLF pong must come within 10 s.
-constexpr auto kCrlfPongTimeout = std::chrono::seconds(10);
+// The delay before an OPTIONS keep-alive: 80-100 % of the interval.
+Duration jittered(Duration interval, double unit_random) {
+  return std::chrono::duration_cast<Duration>(keepalive_delay(Seconds(interval), unit_random));
+}
 
 }  // namespace
 
@@ -59,9 +62,8 @@ RedundancyEngine::Impl::KeepAlivePlan RedundancyEngine::Impl::keepalive_plan(
     plan.flow.method = FlowKeepAlive::Method::none;
   }
   plan.flow.interval = plan.interval;
-  plan.flow.pong_timeout = plan.flow.method == FlowKeepAlive::Method::crlf
-                               ? Duration(kCrlfPongTimeout)
-                               : Duration(std::chrono::seconds(account.keepalive.pong_timeout));
+  // CRLF and STUN alike; the setting's default is RFC 5626 §4.4.1's 10 s.
+  plan.flow.pong_timeout = std::chrono::seconds(account.keepalive.pong_timeout);
   return plan;
 }
 
@@ -90,7 +92,8 @@ void RedundancyEngine::Impl::start_keepalive(Binding& b) {
   }
   b.keepalive_running = true;
   if (plan.options) {
-    b.options_timer = deps.timers.start(plan.interval, [this, id] { options_keepalive(id); });
+    b.options_timer =
+        deps.timers.start(jittered(plan.interval, draw()), [this, id] { options_keepalive(id); });
   }
 }
 
@@ -132,7 +135,8 @@ void RedundancyEngine::Impl::options_keepalive(std::uint64_t id) {
   const Duration interval = keepalive_plan(*b).interval;
   auto rearm = [this, id, interval] {
     if (Binding* again = find(id)) {
-      again->options_timer = deps.timers.start(interval, [this, id] { options_keepalive(id); });
+      again->options_timer =
+          deps.timers.start(jittered(interval, draw()), [this, id] { options_keepalive(id); });
     }
   };
   b->options_request =

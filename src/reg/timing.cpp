@@ -53,6 +53,10 @@ Seconds retry_delay(const config::RetryPolicy& policy, unsigned consecutive_fail
   return Seconds(std::max(delay, static_cast<double>(retry_after)));
 }
 
+Seconds keepalive_delay(Seconds interval, double unit_random) {
+  return interval * (0.8 + 0.2 * clamp_unit(unit_random));
+}
+
 Seconds surge_delay(std::uint32_t surge_prevention, double unit_random) {
   return Seconds(std::min(surge_prevention, 60U) * clamp_unit(unit_random));
 }

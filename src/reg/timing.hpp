@@ -40,6 +40,11 @@ enum class FailureClass : std::uint8_t {
 Seconds retry_delay(const config::RetryPolicy& policy, unsigned consecutive_failures,
                     FailureClass failure, std::uint32_t retry_after, double unit_random);
 
+// When the next OPTIONS keep-alive goes out: 80-100 % of `interval`, like the
+// transport's CRLF and STUN keep-alives (RFC 5626 §4.4.1), so that phones
+// started together do not ping in step.
+Seconds keepalive_delay(Seconds interval, double unit_random);
+
 // Random start-up delay (Yealink sip.reg_surge_prevention, 0-60 s).
 Seconds surge_delay(std::uint32_t surge_prevention, double unit_random);
 

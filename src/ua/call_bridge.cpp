@@ -1,5 +1,6 @@
 #include "ua/call_bridge.hpp"
 
+#include <chrono>
 #include <utility>
 
 namespace sipline::ua {
@@ -60,6 +61,10 @@ call::LocalParty local_party(const config::Account& account) {
   if (p.domain.empty() && !account.servers.empty()) p.domain = account.servers.front().address;
   p.credentials.set_default(
       auth::UserCredential{account.effective_auth_name(), auth::Secret(account.password.value)});
+  call::CallLimits limits;
+  limits.ring_timeout = std::chrono::seconds(account.calls.ring_timeout);
+  limits.max_calls_per_account = account.calls.max_calls;
+  p.limits = limits;
   return p;
 }
 

@@ -113,7 +113,7 @@ class CallTest : public ::testing::Test {
       if (CallManager::in_dialog(request)) {
         manager.on_request(id, request);
       } else if (request.method() == sip::Method::invite) {
-        manager.on_invite(id, request, source, alice(), "sip:192.0.2.10");
+        manager.on_invite(id, request, source, callee, "sip:192.0.2.10");
       }
     };
     handler.on_ack = [this](const sip::Message& ack, const Target&) { manager.on_ack(ack); };
@@ -178,6 +178,7 @@ class CallTest : public ::testing::Test {
   std::uint64_t random = 0;
   txn::TransactionLayer layer;
   std::vector<CallEvent> events;
+  LocalParty callee = alice();  // who incoming INVITEs are for
   std::shared_ptr<ScriptedRoutes> routes = std::make_shared<ScriptedRoutes>();
   CallManager manager;
 };

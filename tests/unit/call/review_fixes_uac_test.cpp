@@ -84,6 +84,41 @@ TEST_F(ReviewUacTest, AnswerBeforeTheRingTimeoutStopsIt) {
   EXPECT_EQ(events.back().type, CallEventType::answered);
 }
 
+// [account.calls] ring_timeout: the caller's own ring time, not the default.
+TEST_F(ReviewUacTest, AccountRingTimeoutReplacesTheDefault) {
+  LocalParty party = alice();
+  CallLimits own;
+  own.ring_timeout = 30s;
+  party.limits = own;
+  ASSERT_TRUE(manager.place(party, "sip:bob@example.com", routes).has_value());
+  clock.run_due();
+  reply(last("INVITE"), 180);
+  clock.advance(30s - 1ms);
+  EXPECT_TRUE(sent("CANCEL").empty());
+  clock.advance(1ms);
+  EXPECT_EQ(sent("CANCEL").size(), 1u);
+}
+
+// The ring time is per server: ringing through the primary before its 503
+// does not count against the backup's ringing.
+TEST_F(ReviewUacTest, RingTimeoutRestartsOnTheNextServer) {
+  place();
+  reply(last("INVITE"), 180);
+  clock.advance(manager.limits().ring_timeout - 10s);
+  reply(last("INVITE"), 503);
+  ASSERT_EQ(sent("INVITE").size(), 2u);
+  const sip::Message second = last("INVITE");
+  ASSERT_EQ(sent("INVITE").back().target, backup);
+  reply(second, 180, backup);
+  clock.advance(10s);  // the first server's timer would have run out by now
+  EXPECT_TRUE(sent("CANCEL").empty());
+  clock.advance(manager.limits().ring_timeout - 10s - 1ms);
+  EXPECT_TRUE(sent("CANCEL").empty());
+  clock.advance(1ms);
+  ASSERT_EQ(sent("CANCEL").size(), 1u);
+  EXPECT_EQ(sent("CANCEL").back().target, backup);
+}
+
 // Fix 11 (§22.2): a challenged BYE is sent once more with credentials.
 TEST_F(ReviewUacTest, ChallengedByeIsRetriedOnceWithCredentials) {
   const std::string id = place();

@@ -213,6 +213,25 @@ TEST_F(ReviewUasTest, CallsBeyondTheCapAreBusy) {
   EXPECT_FALSE(responses(486).front().to_tag().empty());
 }
 
+// [account.calls]: the account's own cap and ring time replace the defaults.
+TEST_F(ReviewUasTest, AccountLimitsReplaceTheDefaults) {
+  CallLimits own;
+  own.max_calls_per_account = 1;
+  own.ring_timeout = 20s;
+  callee.limits = own;
+  InviteSpec second;
+  second.branch = "z9hG4bK-own2";
+  second.call_id = "own-2@192.0.2.99";
+  ring();
+  ring(second);
+  EXPECT_EQ(manager.size(), 1u);
+  ASSERT_EQ(responses(486).size(), 1u);
+  clock.advance(20s - 1ms);
+  EXPECT_TRUE(responses(480).empty());
+  clock.advance(1ms);
+  EXPECT_EQ(responses(480).size(), 1u);
+}
+
 // Fix 6: §8.2 order of checks.
 TEST_F(ReviewUasTest, UnsupportedRequireIs420BeforeABadBody) {
   InviteSpec spec;

@@ -112,6 +112,10 @@ failback_timeout = 700
 
 [[account.proxy]]
 address = "sbc2.example.com"
+
+[account.calls]
+ring_timeout = 60
+max_calls = 3
 )";
 
 LoadResult load_ok(const std::string& text) {
@@ -189,6 +193,8 @@ TEST(TomlLoader, EveryAccountKeyReachesTheAccount) {
   EXPECT_EQ(a.failback.min_dwell, 40u);
   EXPECT_EQ(a.keepalive.kind, KeepAliveKind::stun);
   EXPECT_EQ(a.keepalive.interval, 20u);
+  EXPECT_EQ(a.calls.ring_timeout, 60u);
+  EXPECT_EQ(a.calls.max_calls, 3u);
 }
 
 TEST(TomlLoader, EveryServerAndProxyKeyReachesItsEntry) {
@@ -254,6 +260,8 @@ TEST(TomlLoader, DefaultsApplyToAMinimalAccount) {
   EXPECT_EQ(a.keepalive.kind, KeepAliveKind::automatic);
   EXPECT_EQ(a.keepalive.interval, 30u);
   EXPECT_EQ(a.keepalive.pong_timeout, 10u);
+  EXPECT_EQ(a.calls.ring_timeout, 180u);
+  EXPECT_EQ(a.calls.max_calls, 8u);
 }
 
 TEST(TomlLoader, KeepAliveKindsOffAutoAndPongTimeout) {
@@ -340,6 +348,10 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"proxy_retry_counts",
                   acct + server + "[[account.proxy]]\naddress = \"sbc\"\nretry_counts = -1\n",
                   "t.toml:7: account[1].proxy[1].retry_counts: value -1 is outside 0-20"},
+        ErrorCase{"ring_timeout", acct + server + "[account.calls]\nring_timeout = 0\n",
+                  "t.toml:6: account[1].calls.ring_timeout: value 0 is outside 1-3600"},
+        ErrorCase{"max_calls", acct + server + "[account.calls]\nmax_calls = 101\n",
+                  "t.toml:6: account[1].calls.max_calls: value 101 is outside 1-100"},
         ErrorCase{"surge", "[sip]\nsurge_prevention = 61\n",
                   "t.toml:2: sip.surge_prevention: value 61 is outside 0-60"},
         ErrorCase{

@@ -124,6 +124,7 @@ TEST(TomlWriter, EveryNonDefaultValueRoundTrips) {
   a.retry = RetryPolicy{12, 5, 50, 600};
   a.failback = FailbackTuning{9, 4, 8};
   a.keepalive = KeepAlive{KeepAliveKind::stun, 19};
+  a.calls = CallSettings{45, 2};
   a.servers = {
       ServerEntry{"h1", 1, ServerTransport::tls, 88, 2, 5, false, true, FailbackMode::dns_ttl, 61}};
   OutboundProxy p;

@@ -29,6 +29,17 @@ class RedundancyKeepAlive : public EngineHarness {
     }
     return n;
   }
+  // Time from each answered OPTIONS keep-alive to `t` to the next one: the
+  // gap between them less the scripted registrar's 10 ms answer delay.
+  std::vector<runtime::Duration> options_gaps(const sip::Target& t) const {
+    std::vector<runtime::TimePoint> sent;
+    for (const Exchange* e : registrar.exchanges_to(t)) {
+      if (e->request.method() == sip::Method::options) sent.push_back(e->at);
+    }
+    std::vector<runtime::Duration> gaps;
+    for (std::size_t i = 1; i < sent.size(); ++i) gaps.push_back(sent[i] - sent[i - 1] - 10ms);
+    return gaps;
+  }
   const ScriptedRegistrar::FlowWatchRecord* only_watch(const sip::Target& t) const {
     auto w = registrar.active_watches(t);
     return w.size() == 1 ? w.front() : nullptr;
@@ -194,6 +205,40 @@ TEST_F(RedundancyKeepAlive, UdpAutoUsesOptionsAndStunWhenChosen) {
   EXPECT_EQ(watch->keepalive.method, FlowKeepAlive::Method::none);
   run_for(31s);
   EXPECT_GE(options_to(primary), 1U);
+}
+
+TEST_F(RedundancyKeepAlive, CrlfPongTimeoutIsTheAccountsSetting) {
+  auto account = tcp_account();
+  account.keepalive.pong_timeout = 4;
+  start(account);
+  run_for(1s);
+  const auto* watch = only_watch(tcp_primary);
+  ASSERT_NE(watch, nullptr);
+  EXPECT_EQ(watch->keepalive.method, FlowKeepAlive::Method::crlf);
+  EXPECT_EQ(watch->keepalive.pong_timeout, 4s);
+}
+
+// RFC 5626 §4.4.1 spirit: OPTIONS keep-alives, like CRLF and STUN ones, go
+// out after 80-100 % of the interval, drawn anew for each.
+TEST_F(RedundancyKeepAlive, OptionsIntervalIsJitteredDownToEightyPercent) {
+  random_value = 0.0;  // the lowest draw: 80 %
+  start(two_server_account());
+  run_for(2min);
+  const auto gaps = options_gaps(primary);
+  ASSERT_GE(gaps.size(), 3U);
+  for (const auto gap : gaps) EXPECT_EQ(gap, 24s);
+}
+
+TEST_F(RedundancyKeepAlive, OptionsIntervalStaysBelowTheFullInterval) {
+  random_value = 0.999999;  // the highest draw: just under 100 %
+  start(two_server_account());
+  run_for(2min);
+  const auto gaps = options_gaps(primary);
+  ASSERT_GE(gaps.size(), 2U);
+  for (const auto gap : gaps) {
+    EXPECT_GT(gap, 29'999ms);
+    EXPECT_LE(gap, 30s);
+  }
 }
 
 TEST_F(RedundancyKeepAlive, StunOnUdpAndARebindingReRegisters) {

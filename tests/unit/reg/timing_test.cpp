@@ -61,6 +61,13 @@ TEST(RetryDelay, RetryAfterIsAFloorAndPermanentErrorsBackOffLong) {
   EXPECT_DOUBLE_EQ(retry_delay(p, 1, FailureClass::permanent, 0, 1.0).count(), 1800.0);
 }
 
+TEST(KeepAliveDelay, IsEightyToOneHundredPercentOfTheInterval) {
+  EXPECT_DOUBLE_EQ(keepalive_delay(Seconds(30), 0.0).count(), 24.0);
+  EXPECT_DOUBLE_EQ(keepalive_delay(Seconds(30), 0.5).count(), 27.0);
+  EXPECT_DOUBLE_EQ(keepalive_delay(Seconds(30), 1.0).count(), 30.0);
+  EXPECT_DOUBLE_EQ(keepalive_delay(Seconds(30), 7.0).count(), 30.0);  // clamped
+}
+
 TEST(SurgeDelay, IsBoundedBySixtySeconds) {
   EXPECT_DOUBLE_EQ(surge_delay(30, 0.5).count(), 15.0);
   EXPECT_DOUBLE_EQ(surge_delay(600, 1.0).count(), 60.0);

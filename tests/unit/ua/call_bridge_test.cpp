@@ -40,6 +40,16 @@ TEST(CallBridge, LocalPartyUsesTheAorIdentityAndAuthName) {
   EXPECT_EQ(credential->username, "1001");
 }
 
+TEST(CallBridge, LocalPartyCarriesTheAccountsCallLimits) {
+  config::Account a = account();
+  a.calls.ring_timeout = 45;
+  a.calls.max_calls = 2;
+  const call::LocalParty p = local_party(a);
+  ASSERT_TRUE(p.limits.has_value());
+  EXPECT_EQ(p.limits->ring_timeout, std::chrono::seconds(45));
+  EXPECT_EQ(p.limits->max_calls_per_account, 2U);
+}
+
 TEST(CallBridge, InviteMatchesTheAccountByIdOrUsername) {
   EXPECT_TRUE(invite_is_for(account(), invite_to("sip:alice@192.0.2.9:5060")));
   EXPECT_TRUE(invite_is_for(account(), invite_to("sip:1001@192.0.2.9")));
