@@ -8,27 +8,7 @@ sipline=$1
 examples=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-run() {
-  "$sipline" "$@" >"$tmp/out" 2>"$tmp/err"
-  status=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-expect_status() {  # expect_status WANT WHAT
-  ((status == $1)) || fail "$2: exit status $status, want $1 (stdout: ${out:0:300}; stderr: ${err:0:300})"
-}
-
-expect_line() {  # expect_line TEXT PATTERN WHAT
-  grep -Eq -- "$2" <<<"$1" || fail "$3: no line matching '$2' in: ${1:0:500}"
-}
+source "$(dirname "$0")/lib.sh"
 
 expect_no() {  # expect_no TEXT FIXED-STRING WHAT
   ! grep -Fq -- "$2" <<<"$1" || fail "$3: '$2' must not appear"

@@ -14,19 +14,8 @@ if ! command -v sipp >/dev/null; then
 fi
 
 tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+source "$(dirname "$0")/lib.sh"
+trap cleanup_started EXIT
 
 # A port free for both UDP and TCP on 127.0.0.1 (the daemon binds both).
 free_port() {
@@ -42,19 +31,6 @@ while True:
         pass
     finally:
         t.close(); u.close()'
-}
-
-wait_for() {  # wait_for FILE PATTERN SECONDS
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-json_check() {  # json_check FILE PYTHON-EXPRESSION (j = the document)
-  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
 }
 
 sipp_port=$(free_port)

@@ -11,30 +11,10 @@ sipline=$1
 examples=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-run() {
-  "$sipline" "$@" >"$tmp/out" 2>"$tmp/err"
-  status=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-expect_status() {  # expect_status WANT WHAT
-  ((status == $1)) || fail "$2: exit status $status, want $1 (stdout: ${out:0:300}; stderr: ${err:0:300})"
-}
+source "$(dirname "$0")/lib.sh"
 
 expect_eq() {  # expect_eq GOT WANT WHAT
   [[ $1 == "$2" ]] || fail "$3:"$'\n'"--- got:"$'\n'"$1"$'\n'"--- want:"$'\n'"$2"
-}
-
-expect_line() {  # expect_line TEXT PATTERN WHAT
-  grep -Eq -- "$2" <<<"$1" || fail "$3: no line matching '$2' in: ${1:0:800}"
 }
 
 # "OFFSET TYPE SERVER" per JSON event: the virtual time is the distance from
