@@ -21,6 +21,13 @@ struct SourceLocation {
   std::uint32_t line = 0;  // 1-based; 0 = not from a file (a default)
 };
 
+// Following the host's addresses (interface up/down, DHCP, Wi-Fi, VPN).
+struct NetworkSettings {
+  bool watch = true;              // re-register when the local address toward a server changes
+  std::uint32_t settle_ms = 500;  // 0-60000: wait for the changes to settle before acting
+  bool operator==(const NetworkSettings&) const = default;
+};
+
 struct TlsSettings {
   std::string ca_file;      // PEM bundle; blank -> the system store
   std::string ca_dir;       // hashed CA directory; blank -> the system store
@@ -47,7 +54,8 @@ struct Settings {
   std::vector<std::string> dns_servers;  // "addr" or "addr:port"; empty -> resolv.conf
   TlsSettings tls;
   LogLevel log_level = LogLevel::info;
-  KeepAlive keepalive;                 // default for accounts that set none
+  KeepAlive keepalive;  // default for accounts that set none
+  NetworkSettings network;
   std::uint32_t surge_prevention = 0;  // 0-60 s: default random delay before the first REGISTER
 
   std::vector<Account> accounts;

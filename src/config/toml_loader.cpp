@@ -74,6 +74,11 @@ class Reader {
                          {"keepalive", table([this](const toml::table& t, const std::string& p) {
                             return read_keepalive(t, p, s_.keepalive);
                           })},
+                         {"network", table([this](const toml::table& t, const std::string& p) {
+                            return walk(t, p,
+                                        {{"watch", set(s_.network.watch)},
+                                         {"settle_ms", set(s_.network.settle_ms, 0, 60000)}});
+                          })},
                          {"account",
                           [&accounts](const toml::node& n, const std::string&) -> Result<void> {
                             accounts = &n;  // read after the globals, which are account defaults

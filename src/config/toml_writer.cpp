@@ -214,6 +214,10 @@ std::string write_toml(const Settings& s, const WriteOptions& options) {
   o.name("kind", s.keepalive.kind);
   o.num("interval", s.keepalive.interval);
   o.num("pong_timeout", s.keepalive.pong_timeout);
+  o.line();
+  o.line("[network]");
+  o.flag("watch", s.network.watch);
+  o.num("settle_ms", s.network.settle_ms);
   for (const Account& a : s.accounts) {
     o.line();
     write_account(o, a, options.resolve_inheritance);

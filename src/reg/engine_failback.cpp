@@ -207,7 +207,10 @@ void RedundancyEngine::Impl::lane_event(Binding& b, const ClientEvent& event) {
   detail::HopState& hs = hops[hop];
   if (event.kind == ClientEvent::Kind::registered) {
     health.report_success(b.target);
-    if (b.registered) return;  // a refresh
+    if (b.registered) {  // a refresh
+      if (!event.contact_moved_to.empty()) contact_moved(b, event);
+      return;
+    }
     b.registered = true;
     b.since = now();
     hs.lane_failures = 0;

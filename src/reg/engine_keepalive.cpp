@@ -1,4 +1,4 @@
-// The redundancy engine's keep-alives: every binding that carries (or, in
+// The redundancy engine's flows. Keep-alives: every binding that carries (or, in
 // concurrent mode, could carry) the account's traffic has its flow watched
 // and kept alive while idle, so that a dead server is noticed within one
 // keep-alive interval plus its pong timeout instead of at the next refresh.
@@ -8,6 +8,12 @@
 // OPTIONS requests (RFC 3261 §11) sent by the engine itself. The interval is
 // the account's, replaced per flow by the registrar's Flow-Timer (RFC 5626
 // §4.4.1, §5.2) or its next hop's `keep=N` (RFC 6223 §4.2).
+//
+// Local address changes: when the host's addresses or routes change, every
+// binding checks whether requests to its registrar now leave from another
+// address, and if so moves its Contact there on the same registrar. The
+// server did not fail, so this is not a failover: the health table and the
+// active server stay as they are.
 
 #include <algorithm>
 #include <chrono>
@@ -102,6 +108,39 @@ void RedundancyEngine::Impl::stop_keepalive(Binding& b) {
   b.options_timer.cancel();
   b.options_request.reset();
   b.keepalive_running = false;
+}
+
+void RedundancyEngine::Impl::network_changed() {
+  if (!started || stopping) return;
+  // Collected first: a client's REGISTER completes later, never inside this
+  // call, but events go out only after every binding has been asked.
+  struct Move {
+    std::string server;
+    std::string reason;
+  };
+  std::vector<Move> moves;
+  for (const auto& b : bindings) {
+    if (b->leaving || b->client == nullptr) continue;
+    const AddressChange change = b->client->network_changed();
+    if (!change.moved) continue;
+    // The flow it watched may be gone with the old address (a TCP
+    // connection from it was closed): the keep-alive starts again, on the
+    // new flow, with the 2xx of the move.
+    stop_keepalive(*b);
+    moves.push_back({server_name(b->hop), "local address " + change.from + " -> " + change.to +
+                                              " toward " + describe(b->target)});
+  }
+  for (Move& move : moves) {
+    emit(EventType::network_changed, std::move(move.server), {}, FailureKind::none,
+         std::move(move.reason));
+  }
+}
+
+// The registrar confirmed a moved Contact: say so, as a registration.
+void RedundancyEngine::Impl::contact_moved(Binding& b, const ClientEvent& event) {
+  emit(EventType::registered, server_name(b.hop), {}, FailureKind::none,
+       "Contact moved to " + event.contact_moved_to + "; registered at " + describe(b.target),
+       event.status_code, event.granted_expires, b.client->next_refresh());
 }
 
 // Keep-alive of the active binding (successive mode), after it changed.

@@ -155,6 +155,8 @@ struct RedundancyEngine::Impl {
   bool note_server_interval(detail::Binding& b, const ClientEvent& event);
   void options_keepalive(std::uint64_t id);
   void flow_lost(std::uint64_t id, const FlowLoss& loss);
+  void network_changed();
+  void contact_moved(detail::Binding& b, const ClientEvent& event);
   void binding_lost(std::uint64_t id, FailureKind kind, const std::string& reason, int status,
                     FailureKind health_kind, std::uint32_t retry_after);
 

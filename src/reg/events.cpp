@@ -18,6 +18,8 @@ std::string_view to_string(EventType type) noexcept {
       return "unregistered";
     case EventType::alarm:
       return "alarm";
+    case EventType::network_changed:
+      return "network_changed";
     case EventType::call_incoming:
       return "call_incoming";
     case EventType::call_ringing:

@@ -22,6 +22,7 @@ enum class EventType : std::uint8_t {
   failback,             // returned to a higher-priority `server` by policy
   unregistered,         // binding removed (stop, disable, after make-before-break)
   alarm,                // needs an administrator: 403/404, authentication rejected
+  network_changed,      // the local address toward `server` changed; re-registering there
   // Calls (published by ua/ from call/ sessions; `call_id` and `peer` are set).
   call_incoming,  // an INVITE arrived and rings here
   call_ringing,   // the callee is alerting (180/183)

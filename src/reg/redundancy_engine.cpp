@@ -615,6 +615,7 @@ void RedundancyEngine::Impl::on_active_event(Binding& b, const ClientEvent& even
   if (event.kind == ClientEvent::Kind::registered) {
     health.report_success(b.target);
     next_attempt = b.client->next_refresh();
+    if (!event.contact_moved_to.empty()) contact_moved(b, event);
     // Renewal-based failback modes follow the new refresh time.
     if (!failback_deferred && !cycle.running) schedule_failback();
     return;
@@ -685,6 +686,10 @@ void RedundancyEngine::call_started() {
 }
 void RedundancyEngine::call_ended() {
   impl_->call_ended();
+}
+
+void RedundancyEngine::network_changed() {
+  impl_->network_changed();
 }
 
 std::optional<RedundancyEngine::RequestRoute> RedundancyEngine::route_for_new_request(

@@ -87,6 +87,13 @@ class RedundancyEngine {
   void call_started();
   void call_ended();
 
+  // The host's addresses or routes changed. Every binding whose requests
+  // now leave from another local address re-registers on the same server
+  // with its Contact moved (the old Contact removed in the same REGISTER)
+  // and a `network_changed` event says from where to where. No failover:
+  // the server did not fail.
+  void network_changed();
+
   // Where an out-of-dialog request (INVITE, OPTIONS...) of this account goes
   // now: the registered server (server affinity) or, in new-requests failback
   // mode, the primary first. Empty when the account may not signal

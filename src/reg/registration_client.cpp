@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include "auth/auth_params.hpp"
@@ -140,7 +141,11 @@ struct RegistrationClient::Impl {
       case ClientState::failed:
         notify_timer.cancel();
         stop_queued = false;
-        if (contact.empty()) use_local_contact();
+        if (contact.empty()) {
+          use_local_contact();
+        } else {
+          recheck_address();
+        }
         state = ClientState::registering;
         // A Contact left over from a NAT rewrite that failed goes in this one.
         attempt =
@@ -161,6 +166,71 @@ struct RegistrationClient::Impl {
 
   void refresh_now() {
     if (state == ClientState::registered) begin_refresh();
+  }
+
+  // The host's addresses or routes changed. If the address a request to the
+  // registrar would leave from is no longer the one our Contact was built
+  // on, the binding must move: one REGISTER adds the new Contact and removes
+  // the old one (RFC 3261 §10.2.1, §10.2.2), on the same registrar.
+  AddressChange network_changed() {
+    if (contact.empty()) return {};  // no binding yet: the first REGISTER asks anyway
+    const std::optional<LocalAddress> now = moved_address();
+    if (!now) return {};
+    AddressChange change{true, host_port_text(local_address_used.host, local_address_used.port),
+                         host_port_text(now->host, now->port)};
+    switch (state) {
+      case ClientState::registered:
+        move_contact(*now);
+        begin_refresh();
+        return change;
+      case ClientState::registering:
+      case ClientState::refreshing:
+        // The REGISTER in flight carries the old Contact: its outcome moves it.
+        address_recheck = true;
+        return change;
+      case ClientState::failed:
+        move_contact(*now);  // the next attempt carries it
+        return change;
+      case ClientState::idle:
+      case ClientState::unregistering:
+        return {};
+    }
+    return {};
+  }
+
+  // After an outcome: if the address moved while a REGISTER was in flight,
+  // move the Contact now. True when a new REGISTER went out for it.
+  bool recheck_address() {
+    if (!address_recheck) return false;
+    address_recheck = false;
+    const std::optional<LocalAddress> now = moved_address();
+    if (!now) return false;
+    move_contact(*now);
+    return true;
+  }
+
+  // The local address requests to the registrar leave from now, when its
+  // host differs from the one the Contact was built on. Only the host
+  // counts, and the port stays the Contact's: the listening sockets did not
+  // move, and over TCP/TLS the sender reports a connection's ephemeral
+  // local port, which is not where requests reach us (RFC 3261 §18.2.1).
+  std::optional<LocalAddress> moved_address() {
+    LocalAddress now = sender.local_address(config.target);
+    if (now.host.empty()) return std::nullopt;
+    if (same_address(local_address_used, now.host, local_address_used.port)) return std::nullopt;
+    now.port = local_address_used.port;
+    return now;
+  }
+
+  void move_contact(const LocalAddress& now) {
+    // A Contact still awaiting its removal from an earlier move is replaced
+    // as the one to remove: the current Contact is the binding that exists.
+    unconfirmed_old_contact = contact;
+    contact_move_pending = true;
+    nat_seen.clear();  // the NAT in front of the new address is a new one
+    contact_address = now;
+    local_address_used = now;
+    contact = contact_uri(config.contact_user, contact_address);
   }
 
   void stop() {
@@ -221,6 +291,7 @@ struct RegistrationClient::Impl {
 
   void use_local_contact() {
     contact_address = sender.local_address(config.target);
+    local_address_used = contact_address;
     contact = contact_uri(config.contact_user, contact_address);
   }
 
@@ -430,6 +501,10 @@ struct RegistrationClient::Impl {
     }
 
     if (divert_to_stop({}, code, status_text(response))) return;
+    if (recheck_address()) {
+      begin_refresh();
+      return;
+    }
     if (rewrite_contact(response)) return;
 
     state = ClientState::registered;
@@ -449,6 +524,10 @@ struct RegistrationClient::Impl {
     event.service_route = service_route;
     event.path = path;
     event.refresh = attempt.purpose == Purpose::refresh;
+    if (contact_move_pending) {
+      contact_move_pending = false;
+      event.contact_moved_to = contact;
+    }
     event.flow_timer = flow_timer(response);
     // RFC 6223 §4.2: the next hop's answer to our `keep` offer.
     if (response.top_via().keep_value && *response.top_via().keep_value > 0) {
@@ -600,6 +679,9 @@ struct RegistrationClient::Impl {
 
   std::string contact;  // our Contact URI
   LocalAddress contact_address;
+  LocalAddress local_address_used;    // what the sender said when `contact` was last built from it
+  bool address_recheck = false;       // the address changed while a REGISTER was in flight
+  bool contact_move_pending = false;  // moved; the next 2xx confirms it
   std::string unconfirmed_old_contact;  // pre-NAT-rewrite Contact not yet known removed
   std::vector<std::pair<std::string, std::uint16_t>> nat_seen;
   std::optional<TimePoint> expires_at;
@@ -631,6 +713,9 @@ void RegistrationClient::start() {
 }
 void RegistrationClient::refresh_now() {
   impl_->refresh_now();
+}
+AddressChange RegistrationClient::network_changed() {
+  return impl_->network_changed();
 }
 void RegistrationClient::stop() {
   impl_->stop();

@@ -80,6 +80,16 @@ struct ClientEvent {
   bool refresh = false;                        // registered/failed: it was a refresh
   std::optional<std::uint32_t> flow_timer;     // registered: RFC 5626 Flow-Timer seconds
   std::optional<std::uint32_t> keep_interval;  // registered: RFC 6223 keep=N of the 2xx's Via
+  // registered: this 2xx confirms the Contact moved to a new local address
+  // (network_changed()); the text names the new Contact.
+  std::string contact_moved_to;
+};
+
+// What RegistrationClient::network_changed() found.
+struct AddressChange {
+  bool moved = false;  // the Contact moves (now, or with the outcome of the REGISTER in flight)
+  std::string from;    // "10.0.0.2:5060": the local address the Contact was built on
+  std::string to;      // the local address requests to the registrar leave from now
 };
 
 class RegistrationClient {
@@ -100,6 +110,12 @@ class RegistrationClient {
   void start();
   // Refresh early (e.g. a policy probe or a network change); no-op unless registered.
   void refresh_now();
+  // The host's addresses or routes changed: asks the sender for the local
+  // address toward the registrar again. When it moved, the binding moves
+  // with it: registered, a REGISTER with the new Contact that also removes
+  // the old one goes out at once; with a REGISTER in flight, that happens
+  // on its outcome; failed, the next attempt carries the new Contact.
+  AddressChange network_changed();
   // Unregister (Expires: 0 for our Contact only, never "Contact: *", §10.2.2)
   // when a binding may exist: when registered, or failed while the last
   // granted lifetime has not run out. With a REGISTER in flight the stop is

@@ -111,6 +111,16 @@ void SocketTransport::close_flow(const sip::Target& flow) {
   if (flow.transport != sip::TransportKind::udp) impl_->stream(flow.transport)->drop(flow);
 }
 
+std::size_t SocketTransport::close_flows_not_from(const std::vector<std::string>& addresses) {
+  std::vector<std::string> canonical;
+  canonical.reserve(addresses.size());
+  for (const std::string& address : addresses) canonical.push_back(canonical_address(address));
+  std::size_t closed = 0;
+  if (impl_->tcp) closed += impl_->tcp->drop_not_from(canonical);
+  if (impl_->tls_streams) closed += impl_->tls_streams->drop_not_from(canonical);
+  return closed;
+}
+
 Result<sip::Target> SocketTransport::local_address_for(const sip::Target& to) const {
   if (to.transport == sip::TransportKind::udp) return impl_->udp->local_address_for(to);
   return impl_->stream(to.transport)->local_address_for(to);

@@ -48,6 +48,12 @@ class SocketTransport final : public Transport {
   void stop_keepalive(const sip::Target& flow) override;
   void close_flow(const sip::Target& flow) override;
   Result<sip::Target> local_address_for(const sip::Target& to) const override;
+  // Closes, without reporting, every TCP/TLS connection whose local address
+  // is not among `addresses` (the host's addresses now, any textual form):
+  // once an interface has lost the address such a connection can carry
+  // nothing, yet the kernel keeps it until its retransmissions give up
+  // (minutes). The next request opens a new one. Returns how many closed.
+  std::size_t close_flows_not_from(const std::vector<std::string>& addresses);
 
   // Every bound socket and listener, with the actual ports.
   std::vector<sip::Target> local_addresses() const;

@@ -1,7 +1,10 @@
 #include "transport/stream_transport.hpp"
 
+#include <algorithm>
 #include <asio/ip/v6_only.hpp>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "transport/endpoints.hpp"
 
@@ -154,6 +157,25 @@ void StreamTransport::drop(const sip::Target& to) {
   const std::shared_ptr<StreamConnection> connection = *entry;
   connection->shutdown();
   table_.remove(connection->id());
+}
+
+std::size_t StreamTransport::drop_not_from(const std::vector<std::string>& addresses) {
+  std::vector<std::shared_ptr<StreamConnection>> stale;
+  table_.for_each([&](Table::Id, std::shared_ptr<StreamConnection>& connection) {
+    const std::string& local = connection->local().address;
+    // A connection still connecting has no local end yet: it binds to
+    // whatever address the route gives it now.
+    if (local.empty()) return;
+    if (std::find(addresses.begin(), addresses.end(), canonical_address(local)) ==
+        addresses.end()) {
+      stale.push_back(connection);
+    }
+  });
+  for (const auto& connection : stale) {
+    connection->shutdown();
+    table_.remove(connection->id());
+  }
+  return stale.size();
 }
 
 Result<sip::Target> StreamTransport::local_address_for(const sip::Target& to) const {

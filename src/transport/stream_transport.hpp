@@ -47,6 +47,9 @@ class StreamTransport final : private ConnectionOwner {
   void stop_keepalive(const sip::Target& flow);
   // Closes the connection to `to`, if any, without reporting it.
   void drop(const sip::Target& to);
+  // Closes, without reporting, every connection whose local address is not
+  // in `addresses` (canonical numeric form); returns how many.
+  std::size_t drop_not_from(const std::vector<std::string>& addresses);
 
   // An existing connection's local end; otherwise the listener's port (0
   // without one) on the address the route to `to` leaves from.

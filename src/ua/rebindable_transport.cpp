@@ -122,4 +122,8 @@ std::vector<sip::Target> RebindableTransport::local_addresses() const {
   return current_->local_addresses();
 }
 
+std::size_t RebindableTransport::close_flows_not_from(const std::vector<std::string>& addresses) {
+  return current_->close_flows_not_from(addresses);
+}
+
 }  // namespace sipline::ua

@@ -44,6 +44,7 @@ class RebindableTransport final : public transport::Transport {
   void close_flow(const sip::Target& flow) override;
   Result<sip::Target> local_address_for(const sip::Target& to) const override;
   std::vector<sip::Target> local_addresses() const;
+  std::size_t close_flows_not_from(const std::vector<std::string>& addresses);
 
  private:
   void switch_to(std::unique_ptr<transport::SocketTransport> next,

@@ -8,10 +8,12 @@
 
 #include "auth/digest_client.hpp"
 #include "call/call_manager.hpp"
+#include "transport/address_watcher.hpp"
 #include "txn/transaction_layer.hpp"
 #include "ua/call_bridge.hpp"
 #include "ua/inbound.hpp"
 #include "ua/literal_locator.hpp"
+#include "ua/network_monitor.hpp"
 #include "ua/rebindable_transport.hpp"
 #include "ua/txn_request_sender.hpp"
 
@@ -95,6 +97,7 @@ struct UserAgent::Impl final : transport::TransportEvents {
   }
 
   ~Impl() override {
+    network.stop();
     // Calls and engines first: they hold handles into the sender, layer
     // and locator.
     calls.reset();
@@ -106,6 +109,28 @@ struct UserAgent::Impl final : transport::TransportEvents {
 
   void log(config::LogLevel level, std::string_view text) const {
     if (options.log) options.log(level, text);
+  }
+
+  void watch_network() {
+    if (auto watching = network.apply(settings.network); !watching) {
+      log(config::LogLevel::warning,
+          "cannot watch the host's addresses (" + watching.error().message +
+              "); a changed local address is noticed at the next refresh");
+    }
+  }
+
+  void network_changed() {
+    if (!started || stopping) return;
+    const std::size_t closed = transport.close_flows_not_from(transport::host_addresses());
+    if (closed > 0) {
+      log(config::LogLevel::info, "network changed: closed " + std::to_string(closed) +
+                                      " connection(s) from addresses the host no longer has");
+    } else {
+      log(config::LogLevel::debug, "network changed: checking every account's local address");
+    }
+    for (auto& e : entries) {
+      if (e.engine && e.running && !e.stopping) e.engine->network_changed();
+    }
   }
 
   // --- TransportEvents ---
@@ -307,6 +332,7 @@ struct UserAgent::Impl final : transport::TransportEvents {
   std::mt19937_64 rng;
   std::vector<Entry> entries;
   std::unique_ptr<call::CallManager> calls;
+  NetworkMonitor network{loop, [this] { network_changed(); }};
   std::vector<std::unique_ptr<reg::RedundancyEngine>> retired;
   runtime::Timer reaper;
   std::vector<runtime::Timer> deferred;
@@ -340,11 +366,17 @@ Result<void> UserAgent::start() {
     impl_->entries.push_back(Impl::Entry{account, nullptr, false, {}, false});
   }
   for (auto& e : impl_->entries) impl_->start_entry(e);
+  impl_->watch_network();
   return ok();
+}
+
+void UserAgent::network_changed() {
+  impl_->network_changed();
 }
 
 void UserAgent::stop(std::function<void()> done) {
   impl_->stopping = true;
+  impl_->network.stop();
   impl_->stop_done = done ? std::move(done) : [] {};
   // Calls end before the registrations they go through (BYE, CANCEL, 486).
   for (const auto& e : impl_->entries) impl_->calls->hangup_account(e.account.name);
@@ -413,6 +445,7 @@ Result<AccountDiff> UserAgent::reload(config::Settings settings) {
   AccountDiff diff = diff_accounts(old.accounts, settings.accounts);
   d.settings = std::move(settings);
   if (!d.started) return diff;
+  d.watch_network();
 
   auto account_named = [&](const std::string& name) -> const config::Account* {
     for (const auto& a : d.settings.accounts) {

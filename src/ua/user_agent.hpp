@@ -94,6 +94,15 @@ class UserAgent {
   // Live calls of every account, oldest first.
   std::vector<call::CallInfo> calls() const;
 
+  // The host's addresses or routes changed. start() watches them itself
+  // when settings.network.watch is on (rtnetlink, coalesced for
+  // settle_ms) and calls this; an application with its own view of
+  // connectivity may call it too. TCP/TLS connections from addresses the
+  // host no longer has are closed, and every account whose requests now
+  // leave from another local address re-registers on the server it is on,
+  // moving its Contact there (a `network_changed` event, then `registered`).
+  void network_changed();
+
   // The bound local addresses, with their actual ports.
   std::vector<sip::Target> local_addresses() const;
   const config::Settings& settings() const noexcept;

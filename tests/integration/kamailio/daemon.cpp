@@ -19,8 +19,14 @@ std::string render_toml(const AccountSpec& spec) {
   // keep-alives within seconds: the behaviour under test is the same.
   std::ostringstream out;
   const bool udp = spec.servers.empty() || spec.servers.front().transport == Transport::udp;
-  out << "[sip]\nlisten_address = \"127.0.0.1\"\nlisten_port = 0\n\n"
-      << "[[account]]\n"
+  out << "[sip]\nlisten_address = \"127.0.0.1\"\nlisten_port = 0\n\n";
+  if (spec.network_watch || spec.network_settle_ms) {
+    out << "[network]\n";
+    if (spec.network_watch) out << "watch = " << (*spec.network_watch ? "true" : "false") << "\n";
+    if (spec.network_settle_ms) out << "settle_ms = " << *spec.network_settle_ms << "\n";
+    out << "\n";
+  }
+  out << "[[account]]\n"
       << "name = \"" << spec.name << "\"\n"
       << "username = \"" << spec.user << "\"\n"
       << "password = \"" << spec.password << "\"\n"
@@ -96,7 +102,8 @@ std::string text_or_empty(const nlohmann::json& object, const char* key) {
 }  // namespace
 
 std::unique_ptr<Daemon> Daemon::start(const std::string& binary, const std::string& config,
-                                      const std::filesystem::path& dir, std::string& error) {
+                                      const std::filesystem::path& dir, std::string& error,
+                                      const DaemonOptions& options) {
   const auto config_path = dir / "sipline.toml";
   {
     std::ofstream out(config_path);
@@ -118,10 +125,15 @@ std::unique_ptr<Daemon> Daemon::start(const std::string& binary, const std::stri
   d->binary_ = binary;
   d->control_ = dir / "control.sock";
   d->log_ = dir / "sipline.log";
-  d->process_ =
-      Process::start({binary, "run", "-c", config_path.string(), "--control", d->control_.string(),
-                      "--events", "json", "--listen", "127.0.0.1:0", "--log-level", "debug"},
-                     d->log_, dir, fds[1]);
+  std::vector<std::string> argv;
+  if (!options.netns.empty()) {
+    // `ip netns exec` execs the command in place: the group is the daemon's.
+    argv = {find_program("ip"), "netns", "exec", options.netns};
+  }
+  argv.insert(argv.end(),
+              {binary, "run", "-c", config_path.string(), "--control", d->control_.string(),
+               "--events", "json", "--listen", options.listen, "--log-level", "debug"});
+  d->process_ = Process::start(argv, d->log_, dir, fds[1]);
   ::close(fds[1]);
   if (!d->process_) {
     ::close(fds[0]);

@@ -41,6 +41,10 @@ struct AccountSpec {
   std::uint32_t keepalive_interval = 5;  // notices a dead server while idle
   std::string keepalive_kind;            // empty: options on UDP, crlf on TCP
   std::uint32_t pong_timeout = 0;        // STUN answer deadline; 0: the default
+  // The [network] table (address watching); nothing is written when both
+  // are unset, so the daemon's defaults apply.
+  std::optional<bool> network_watch;
+  std::optional<std::uint32_t> network_settle_ms;
 };
 
 // The native TOML configuration for `spec` (docs/configuration.md keys).
@@ -59,12 +63,23 @@ struct DaemonEvent {
 // Parses "2026-12-01T23:05:50.123Z" or with a numeric offset.
 std::optional<WallTime> parse_rfc3339(const std::string& text);
 
+// How the daemon process is started.
+struct DaemonOptions {
+  // --listen. "0.0.0.0:0" binds no address, so the Contact follows the
+  // route's source address toward the server.
+  std::string listen = "127.0.0.1:0";
+  // Empty: this process's network namespace; else `ip netns exec NAME`.
+  std::string netns;
+};
+
 class Daemon {
  public:
   // Writes `config` under `dir`, starts `binary run` on it with a control
-  // socket and JSON events, listening on 127.0.0.1 with an ephemeral port.
+  // socket and JSON events, listening on 127.0.0.1 with an ephemeral port
+  // unless `options` say otherwise.
   static std::unique_ptr<Daemon> start(const std::string& binary, const std::string& config,
-                                       const std::filesystem::path& dir, std::string& error);
+                                       const std::filesystem::path& dir, std::string& error,
+                                       const DaemonOptions& options = {});
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;

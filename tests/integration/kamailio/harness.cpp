@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -163,6 +164,25 @@ bool tcp_accepts(const std::string& address, std::uint16_t port) {
   return ok;
 }
 
+bool run_in_netns(const std::string& netns, const std::function<void()>& fn) {
+  if (netns.empty()) {
+    fn();
+    return true;
+  }
+  // `ip netns add` keeps each namespace open as a file under /run/netns.
+  const std::string path = "/run/netns/" + netns;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool entered = false;
+  std::thread worker([&] {
+    entered = ::setns(fd, CLONE_NEWNET) == 0;
+    if (entered) fn();
+  });
+  worker.join();
+  ::close(fd);
+  return entered;
+}
+
 // ---------------------------------------------------------------- Registrar
 
 bool Binding::live() const {
@@ -213,7 +233,8 @@ std::unique_ptr<Registrar> Registrar::start(RegistrarOptions options,
     return nullptr;
   }
   if (options.port == 0) {
-    const auto port = free_port(options.address);
+    std::optional<std::uint16_t> port;
+    run_in_netns(options.netns, [&] { port = free_port(options.address); });
     if (!port) {
       error = "no free port on " + options.address;
       return nullptr;
@@ -261,28 +282,33 @@ bool Registrar::launch(std::string& error) {
   std::error_code ignored;
   std::filesystem::remove(dir_ / "ctl.sock", ignored);
   std::filesystem::remove(dir_ / "kamailio.pid", ignored);
-  process_ = Process::start({find_program("kamailio"),
-                             "-DD",
-                             "-E",
-                             "-f",
-                             SIPLINE_KAMAILIO_CFG,
-                             "-Y",
-                             (dir_ / "run").string(),
-                             "-P",
-                             (dir_ / "kamailio.pid").string(),
-                             "-w",
-                             dir_.string(),
-                             "-m",
-                             "32",
-                             "-l",
-                             "udp:" + listen,
-                             "-l",
-                             "tcp:" + listen,
-                             "-A",
-                             "DBURL=\"text://" + (dir_ / "db").string() + "\"",
-                             "-A",
-                             "CTLSOCK=\"" + control_uri() + "\""},
-                            log_, dir_);
+  std::vector<std::string> argv;
+  if (!options_.netns.empty()) {
+    // `ip netns exec` execs the command in place: the group is still Kamailio's.
+    argv = {find_program("ip"), "netns", "exec", options_.netns};
+  }
+  argv.insert(argv.end(), {find_program("kamailio"),
+                           "-DD",
+                           "-E",
+                           "-f",
+                           SIPLINE_KAMAILIO_CFG,
+                           "-Y",
+                           (dir_ / "run").string(),
+                           "-P",
+                           (dir_ / "kamailio.pid").string(),
+                           "-w",
+                           dir_.string(),
+                           "-m",
+                           "32",
+                           "-l",
+                           "udp:" + listen,
+                           "-l",
+                           "tcp:" + listen,
+                           "-A",
+                           "DBURL=\"text://" + (dir_ / "db").string() + "\"",
+                           "-A",
+                           "CTLSOCK=\"" + control_uri() + "\""});
+  process_ = Process::start(argv, log_, dir_);
   if (!process_) {
     error = "fork failed";
     return false;
@@ -290,8 +316,9 @@ bool Registrar::launch(std::string& error) {
   // Ready when TCP is accepted and the control socket answers (bounded: 10 s).
   for (int i = 0; i < 200; ++i) {
     if (process_->wait_exit(0ms)) break;
-    if (tcp_accepts(options_.address, options_.port) &&
-        run_capture({find_program("kamcmd"), "-s", control_uri(), "core.version"}, 2s)) {
+    bool accepts = false;
+    run_in_netns(options_.netns, [&] { accepts = tcp_accepts(options_.address, options_.port); });
+    if (accepts && run_capture({find_program("kamcmd"), "-s", control_uri(), "core.version"}, 2s)) {
       return true;
     }
     pause_ms(50);

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -82,6 +83,12 @@ std::optional<std::uint16_t> free_port(const std::string& address);
 // True when a TCP connection to address:port is accepted now.
 bool tcp_accepts(const std::string& address, std::uint16_t port);
 
+// Runs `fn` on a thread of its own that has entered the network namespace
+// /run/netns/`netns` (setns(2) moves only the calling thread), so sockets it
+// opens live there; false when the namespace cannot be entered. An empty
+// name runs `fn` on the calling thread.
+bool run_in_netns(const std::string& netns, const std::function<void()>& fn);
+
 struct Subscriber {
   std::string user;
   std::string password;
@@ -93,6 +100,10 @@ struct RegistrarOptions {
   std::uint16_t port = 0;  // 0: an ephemeral port free for UDP and TCP
   std::string realm_domain = "sipline.test";
   std::vector<Subscriber> subscribers;
+  // Empty: this process's network namespace. Otherwise Kamailio runs under
+  // `ip netns exec NAME` and `address` is one of that namespace's; the
+  // control socket is a path, so kamcmd reaches it from here all the same.
+  std::string netns;
 };
 
 // One binding in Kamailio's location table (ul.dump).
