@@ -146,6 +146,7 @@ json status_json(const reg::AccountStatus& s, const runtime::TimerService& clock
   }
   j["servers"] = std::move(servers);
   j["route_set"] = s.route_set;
+  j["contact"] = text_or_null(s.contact);
   return j;
 }
 

@@ -166,8 +166,10 @@ AccountStatus RedundancyEngine::Impl::status() const {
     s.expires_at = b->client->expires_at();
     // Read live from the client: the copy taken at the last transition goes
     // stale once a refresh has run.
-    if (b->registered && state == AccountState::registered)
+    if (b->registered && state == AccountState::registered) {
       s.next_attempt = b->client->next_refresh();
+      s.contact = b->client->contact();
+    }
     if (failback_at && (!s.next_attempt || *failback_at < *s.next_attempt)) {
       s.next_attempt = failback_at;
     }

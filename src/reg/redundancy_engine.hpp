@@ -64,6 +64,7 @@ struct AccountStatus {
   std::optional<runtime::TimePoint> last_failure_at;
   std::vector<ServerStatus> servers;
   std::vector<std::string> route_set;  // Route for out-of-dialog requests now
+  std::string contact;                 // our Contact on the active server while registered
 };
 
 class RedundancyEngine {

@@ -727,6 +727,10 @@ void RegistrationClient::abandon() {
 ClientState RegistrationClient::state() const noexcept {
   return impl_->state;
 }
+
+const std::string& RegistrationClient::contact() const noexcept {
+  return impl_->contact;
+}
 const BindingConfig& RegistrationClient::config() const noexcept {
   return impl_->config;
 }

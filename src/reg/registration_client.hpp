@@ -135,6 +135,8 @@ class RegistrationClient {
   std::optional<runtime::TimePoint> next_refresh() const noexcept;
   const std::vector<std::string>& service_route() const noexcept;  // URIs, topmost first
   const std::vector<std::string>& path() const noexcept;           // URIs, as the last 2xx listed
+  // Our Contact URI for this binding (empty before the first REGISTER).
+  const std::string& contact() const noexcept;
 
  private:
   struct Impl;

@@ -258,6 +258,15 @@ TEST_P(NetworkChange, NewLocalAddressReRegistersOnTheSameServer) {
   ASSERT_EQ(live->size(), 1u) << describe(*live);
   EXPECT_NE(live->front().contact.find(new_address_), std::string::npos) << describe(*live);
   if (verbose()) std::cerr << "kamailio live bindings after the change:\n" << describe(*live);
+  // `sipline status --json` names the Contact the account is registered with.
+  std::string raw;
+  const auto status = daemon_->status_json(&raw);
+  ASSERT_TRUE(status.has_value()) << raw;
+  const auto& accounts = status->contains("accounts") ? (*status)["accounts"] : *status;
+  ASSERT_TRUE(accounts.is_array() && !accounts.empty()) << raw;
+  const auto& contact = accounts[0]["contact"];
+  ASSERT_TRUE(contact.is_string()) << raw;
+  EXPECT_NE(contact.get<std::string>().find(new_address_), std::string::npos) << raw;
 
   // And the daemon still unregisters cleanly from its new address.
   const std::size_t before_stop = daemon_->event_count();

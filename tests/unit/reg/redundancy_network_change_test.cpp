@@ -61,8 +61,10 @@ TEST_F(RedundancyNetworkChange, RegisteredBindingMovesItsContactOnTheSameServer)
   const auto contacts_now = live_contacts(primary);
   ASSERT_EQ(contacts_now.size(), 1U);
   EXPECT_TRUE(contains(contacts_now.front(), "198.51.100.7:5060"));
-  // Still registered on the primary; the server did not fail.
+  // Still registered on the primary; the server did not fail. The status
+  // names the new Contact.
   EXPECT_EQ(active(), 0U);
+  EXPECT_TRUE(contains(engine->status().contact, "198.51.100.7:5060")) << engine->status().contact;
   EXPECT_EQ(first(EventType::failover), nullptr) << trace(events, t0);
   EXPECT_EQ(events.back().type, EventType::registered) << trace(events, t0);
   // The next refresh keeps the new Contact.
