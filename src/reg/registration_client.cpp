@@ -287,6 +287,8 @@ struct RegistrationClient::Impl {
     contact.clear();
     nat_seen.clear();
     unconfirmed_old_contact.clear();
+    address_recheck = false;
+    contact_move_pending = false;
   }
 
   void use_local_contact() {
