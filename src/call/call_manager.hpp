@@ -54,6 +54,10 @@ class CallManager {
   // A server transaction has ended (ServerHandler::on_terminated): an
   // incoming call whose INVITE it was ends if it still rings.
   void on_server_terminated(txn::TransactionId id, txn::EndReason reason);
+  // The host's addresses changed, or the listening sockets moved: every
+  // live call whose Contact no longer names where we are sends a re-INVITE
+  // once it can (Session::refresh_if_moved(), RFC 3261 §14.1).
+  void network_changed();
 
   // The defaults, for parties without limits of their own.
   const CallLimits& limits() const noexcept { return limits_; }

@@ -169,7 +169,11 @@ Result<void> IncomingCall::answer() {
 
 void IncomingCall::on_ack(const sip::Message& ack) {
   if (!ack_stops_2xx(ack)) return;
-  if (state_ != CallState::answering) return;
+  if (state_ != CallState::answering) {
+    // The ACK of the peer's re-INVITE: a target refresh that waited may go.
+    recheck_target();
+    return;
+  }
   dialog_->early = false;
   if (hangup_pending_) {
     // §15: the BYE the user asked for, now that the ACK has come.
@@ -185,6 +189,8 @@ void IncomingCall::on_ack(const sip::Message& ack) {
   }
   state_ = CallState::established;
   emit(CallEventType::answered, 200, "200 OK");
+  // The address moved while the call rang or awaited this ACK.
+  recheck_target();
 }
 
 void IncomingCall::hangup() {

@@ -215,6 +215,8 @@ void OutgoingCall::on_success(const sip::Message& response) {
   }
   state_ = CallState::established;
   emit(CallEventType::answered, response.status_code(), status_text(response));
+  // The address moved while the INVITE was out: its Contact is stale.
+  recheck_target();
 }
 
 void OutgoingCall::kill_dialog(const sip::Message& response) {

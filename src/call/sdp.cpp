@@ -264,4 +264,30 @@ bool answer_acceptable(std::string_view answer) {
   return audio && audio->port != 0 && has_voice(audio->formats);
 }
 
+std::string reoffer(std::string_view previous, const LocalMedia& media) {
+  if (!parse(previous)) return build_offer(media);
+  const std::string ip = ip_version(media.address);
+  std::string out;
+  for (std::string_view line : split(previous, '\n')) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (line.starts_with("o=")) {
+      // RFC 4566 §5.2: username, sess-id, sess-version, nettype, addrtype,
+      // address; only the version and the address change (RFC 3264 §8).
+      auto w = words(line.substr(2));
+      if (w.size() == 6) {
+        out += "o=" + std::string(w[0]) + " " + std::string(w[1]) + " " +
+               std::to_string(media.version) + " IN " + ip + " " + media.address + "\r\n";
+        continue;
+      }
+    }
+    if (line.starts_with("c=")) {
+      out += "c=IN " + ip + " " + media.address + "\r\n";
+      continue;
+    }
+    out += std::string(line) + "\r\n";
+  }
+  return out;
+}
+
 }  // namespace sipline::call

@@ -58,4 +58,11 @@ Result<std::string> build_answer(std::string_view offer, const LocalMedia& media
 // True when `answer` to our offer accepts an audio stream with a voice codec.
 bool answer_acceptable(std::string_view answer);
 
+// A new offer for the session `previous` (our current description) from
+// another address (RFC 3264 §8): every line as it was, so the m-lines keep
+// their number, order, formats and direction, but for the o= line (version
+// and address from `media`) and every c= line (its address). A `previous`
+// that is not SDP gives a fresh offer, build_offer(media).
+std::string reoffer(std::string_view previous, const LocalMedia& media);
+
 }  // namespace sipline::call

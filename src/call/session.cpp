@@ -77,6 +77,23 @@ std::string via_value(const sip::Target& local, std::string_view branch) {
   return via;
 }
 
+std::vector<auth::ChallengeValue> challenges_in(const sip::Message& response) {
+  std::vector<auth::ChallengeValue> challenges;
+  for (const auto& field : response.headers()) {
+    if (field.id == sip::HeaderId::www_authenticate) {
+      challenges.push_back({auth::ChallengeOrigin::www_authenticate, field.value});
+    } else if (field.id == sip::HeaderId::proxy_authenticate) {
+      challenges.push_back({auth::ChallengeOrigin::proxy_authenticate, field.value});
+    }
+  }
+  return challenges;
+}
+
+std::string media_address(std::string address) {
+  if (address.empty() || address == "0.0.0.0") return "127.0.0.1";
+  return address;
+}
+
 std::optional<sip::Target> literal_target(std::string_view text, sip::TransportKind fallback) {
   auto uri = sip::parse_uri(text);
   if (!uri || uri->host_port.kind == sip::HostKind::hostname) return std::nullopt;
@@ -127,6 +144,9 @@ void Session::end(int code, std::string reason) {
   retransmit_timer_.cancel();
   give_up_timer_.cancel();
   pending_2xx_.reset();
+  // A re-INVITE in flight stays: its 2xx still needs the ACK (§13.2.2.4).
+  refresh_.retry.cancel();
+  refresh_.recheck = false;
   emit(CallEventType::ended, code, std::move(reason));
 }
 
@@ -159,17 +179,9 @@ void Session::on_bye_response(std::shared_ptr<Dialog> dialog, const sip::Message
   const int code = response.status_code();
   if (code != 401 && code != 407) return;
   // §22.2: the BYE again, once, with credentials and the next CSeq.
-  std::vector<auth::ChallengeValue> challenges;
-  for (const auto& field : response.headers()) {
-    if (field.id == sip::HeaderId::www_authenticate) {
-      challenges.push_back({auth::ChallengeOrigin::www_authenticate, field.value});
-    } else if (field.id == sip::HeaderId::proxy_authenticate) {
-      challenges.push_back({auth::ChallengeOrigin::proxy_authenticate, field.value});
-    }
-  }
   const std::string uri = dialog->request_uri();
   auth::DigestClient digest(party_.credentials, env_.cnonce);
-  auto answer = digest.respond(challenges, {"BYE", uri, ""});
+  auto answer = digest.respond(challenges_in(response), {"BYE", uri, ""});
   if (!answer || answer->empty()) return;
   send_bye_in(std::move(dialog), std::move(*answer));
 }
@@ -192,8 +204,9 @@ Result<txn::TransactionId> Session::send_request(sip::MessageBuilder request,
   return env_.layer.send_request(std::move(*message), target, std::move(callbacks), timers);
 }
 
-std::string Session::contact_value(const sip::Target& peer) const {
+std::string Session::contact_value(const sip::Target& peer) {
   auto local = env_.local_address(peer);
+  contact_local_ = local;
   std::string uri = "sip:" + party_.user + "@";
   if (local) {
     uri += host_for_header(local->address) + ":" + std::to_string(local->port);
@@ -218,9 +231,7 @@ LocalMedia Session::media_for(const sip::Target& peer) {
     // The first SDP of the session fixes the address of o= and c= (RFC 3264
     // §8: later descriptions repeat the o-line but for its version).
     if (auto local = env_.local_address(peer)) local_media_.address = local->address;
-    if (local_media_.address.empty() || local_media_.address == "0.0.0.0") {
-      local_media_.address = "127.0.0.1";
-    }
+    local_media_.address = media_address(std::move(local_media_.address));
   }
   LocalMedia m = local_media_;
   m.port = env_.media_port;
@@ -265,10 +276,16 @@ void Session::on_in_dialog_request(txn::TransactionId id, const sip::Message& re
 }
 
 void Session::answer_reinvite(txn::TransactionId id, const sip::Message& request) {
+  if (state_ == CallState::established && refresh_.in_flight) {
+    // §14.2: glare with our own re-INVITE in flight (target_refresh.cpp);
+    // the peer tries again after its random delay (§14.1).
+    respond(id, sip::response_to(request, 491, "Request Pending"));
+    return;
+  }
   if (state_ != CallState::established || pending_2xx_) {
     // §14.2: an INVITE before the final response to the previous one (the
     // initial INVITE, or a re-INVITE whose 2xx awaits its ACK) gets 500 with
-    // Retry-After; 491 is for glare with an INVITE of ours, and we send none.
+    // Retry-After; 491 is for glare with an INVITE of ours (above).
     auto r = sip::response_to(request, 500, "Server Internal Error");
     r.add(sip::HeaderId::retry_after, retry_after_seconds(env_.layer.new_tag()));
     respond(id, std::move(r));
@@ -310,7 +327,8 @@ void Session::on_remote_bye() {
 }
 
 void Session::on_ack(const sip::Message& ack) {
-  (void)ack_stops_2xx(ack);
+  // The peer's re-INVITE is done: a target refresh that waited may go.
+  if (ack_stops_2xx(ack)) recheck_target();
 }
 
 void Session::retransmit_2xx(txn::TransactionId id, sip::Message response,

@@ -1,7 +1,8 @@
 #pragma once
 // What outgoing and incoming calls have in common once a dialog exists:
 // in-dialog requests we receive (BYE, re-INVITE, INFO...), BYE we send, the
-// 2xx retransmission of RFC 3261 §13.3.1.4 and the call's events. The two
+// 2xx retransmission of RFC 3261 §13.3.1.4, the re-INVITE that follows a
+// moved local address (target_refresh.hpp) and the call's events. The two
 // directions add their INVITE transaction handling (outgoing_call.hpp,
 // incoming_call.hpp).
 
@@ -17,6 +18,7 @@
 #include "call/call_types.hpp"
 #include "call/dialog.hpp"
 #include "call/sdp.hpp"
+#include "call/target_refresh.hpp"
 #include "sip/builder.hpp"
 
 namespace sipline::call {
@@ -37,6 +39,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_in_dialog_request(txn::TransactionId id, const sip::Message& request);
   // An ACK for a 2xx we sent (it belongs to no transaction, §17.2.1).
   virtual void on_ack(const sip::Message& ack);
+  // The host's addresses changed (or the listening sockets moved). An
+  // established call whose Contact would now name another host (over UDP,
+  // or port) than the one it last sent in the dialog, or whose SDP names an
+  // address we no longer use, sends a re-INVITE (§14.1) with the new Contact
+  // and an offer for the same media from the new address, o= version + 1
+  // (RFC 3264 §8). A call not yet established, or with an INVITE
+  // transaction in progress either way, is checked again once it is
+  // established / the transaction is done; one answered 491 after the
+  // random delay of §14.1. The outcomes are in target_refresh.cpp.
+  void refresh_if_moved();
 
   bool matches(const sip::Message& request) const;
   bool ended() const noexcept { return state_ == CallState::ended; }
@@ -63,15 +75,19 @@ class Session : public std::enable_shared_from_this<Session> {
   Result<txn::TransactionId> send_request(sip::MessageBuilder request, const sip::Target& target,
                                           txn::ClientCallbacks callbacks,
                                           std::optional<int> retransmit_budget = std::nullopt);
-  // Our Contact for messages to or from `peer`: our address on that path.
+  // Our Contact for messages to or from `peer`: our address on that path,
+  // remembered as the one the dialog last advertised (refresh_if_moved()).
   // The media address is fixed by the first SDP (RFC 3264 §8: later o=
-  // lines differ only in the version).
-  std::string contact_value(const sip::Target& peer) const;
+  // lines differ only in the version) until a target refresh moves it.
+  std::string contact_value(const sip::Target& peer);
   // Where in-dialog requests go: the next hop of the dialog when it is an
   // IP address, else the first hop the INVITE used.
   sip::Target in_dialog_target() const;
   LocalMedia media_for(const sip::Target& peer);
   void respond(txn::TransactionId id, sip::MessageBuilder response);
+  // Runs the refresh_if_moved() that had to wait, if any: called when the
+  // call becomes established and when an INVITE transaction is done.
+  void recheck_target();
 
   // §13.3.1.4: `response` (a 2xx to the INVITE on `id`) is sent again at T1,
   // 2T1... capped at T2, until its ACK arrives, over any transport (a later
@@ -102,6 +118,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_bye_response(std::shared_ptr<Dialog> dialog, const sip::Message& response);
   void on_2xx_timer();
 
+  // target_refresh.cpp
+  bool address_moved() const;
+  void start_reinvite();
+  void send_reinvite(std::shared_ptr<ReInvite> attempt);
+  void on_reinvite_response(const std::shared_ptr<ReInvite>& attempt, const sip::Message& response);
+  void on_reinvite_ended(const std::shared_ptr<ReInvite>& attempt, txn::EndReason reason);
+  bool retry_reinvite_with_credentials(const ReInvite& attempt, const sip::Message& response);
+  void ack_reinvite(ReInvite& attempt);
+  // A non-2xx outcome: the session as before the re-INVITE (§14.1).
+  void reinvite_failed();
+  // 481, 408 or no response: the dialog is gone (§12.2.1.2): BYE and end.
+  void dialog_gone(int code, std::string reason);
+
   struct Pending2xx {
     txn::TransactionId txn{};
     sip::Message response;
@@ -111,11 +140,18 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Pending2xx> pending_2xx_;
   runtime::Timer retransmit_timer_;
   runtime::Timer give_up_timer_;
+  TargetRefresh refresh_;
+  std::optional<sip::Target> contact_local_;  // the address of the Contact last sent
 };
 
 // "SIP/2.0/UDP host:port;branch=...;rport" (RFC 3261 §18.1.1, RFC 3581).
 std::string via_value(const sip::Target& local, std::string_view branch);
 // A numeric-host URI as a target; empty for a host name.
 std::optional<sip::Target> literal_target(std::string_view uri, sip::TransportKind fallback);
+// The WWW-/Proxy-Authenticate challenges of a 401/407 (§22.2).
+std::vector<auth::ChallengeValue> challenges_in(const sip::Message& response);
+// The address our SDP advertises for local address `address`: a wildcard
+// or unknown one becomes 127.0.0.1 (RFC 4566 §5.7 needs a unicast address).
+std::string media_address(std::string address);
 
 }  // namespace sipline::call

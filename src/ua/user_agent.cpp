@@ -131,6 +131,8 @@ struct UserAgent::Impl final : transport::TransportEvents {
     for (auto& e : entries) {
       if (e.engine && e.running && !e.stopping) e.engine->network_changed();
     }
+    // Established calls whose Contact moved send a re-INVITE (RFC 3261 §14.1).
+    calls->network_changed();
   }
 
   // --- TransportEvents ---
@@ -486,6 +488,8 @@ Result<AccountDiff> UserAgent::reload(config::Settings settings) {
         if (Impl::Entry* entry = d.find(name)) d.start_entry(*entry);
       });
     }
+    // Calls in progress move their Contact to the new sockets (re-INVITE).
+    d.calls->network_changed();
   }
   // New accounts go where the configuration puts them.
   for (const auto& name : diff.added) {

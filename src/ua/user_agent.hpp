@@ -74,7 +74,8 @@ class UserAgent {
   // whole old configuration stay in force and the error is returned; on
   // success the old sockets close and every running account unregisters
   // and registers again, since its Contact names the old address. Calls in
-  // progress keep their dialog but their Contact no longer reaches us.
+  // progress keep their dialog and send a re-INVITE moving their Contact
+  // (and SDP address) to the new sockets (RFC 3261 §14.1).
   // Errc::invalid_state while stopping.
   Result<AccountDiff> reload(config::Settings settings);
 
@@ -101,6 +102,9 @@ class UserAgent {
   // host no longer has are closed, and every account whose requests now
   // leave from another local address re-registers on the server it is on,
   // moving its Contact there (a `network_changed` event, then `registered`).
+  // Established calls whose Contact or SDP address moved send a re-INVITE
+  // (RFC 3261 §14.1); a peer that no longer knows the dialog (481, 408)
+  // ends the call (`call_ended`).
   void network_changed();
 
   // The bound local addresses, with their actual ports.
