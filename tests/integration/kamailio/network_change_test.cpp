@@ -19,7 +19,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <thread>
 #include <tuple>
 
@@ -274,6 +276,56 @@ TEST_P(NetworkChange, NewLocalAddressReRegistersOnTheSameServer) {
   EXPECT_TRUE(daemon_->wait_for(is_event_at("unregistered", hostport), 1s, before_stop))
       << daemon_->timeline();
   EXPECT_EQ(registrar_->live_bindings("alice"), std::optional<std::size_t>(0));
+}
+
+// A call in progress moves too: SIPp, the far end, must receive a re-INVITE
+// whose Contact and SDP name the new address (RFC 3261 §14.1, RFC 3264 §8),
+// answer it, and then get the BYE; otherwise it exits non-zero.
+TEST_P(NetworkChange, EstablishedCallSendsAReInviteFromTheNewAddress) {
+  const auto& ns = *namespaces_;
+  // The scenario, with the new address as the regular expression it checks.
+  std::ifstream in(SIPLINE_KAMAILIO_REINVITE_SCENARIO);
+  std::string scenario((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(scenario.empty()) << "cannot read " << SIPLINE_KAMAILIO_REINVITE_SCENARIO;
+  std::string pattern;
+  for (char c : new_address_) pattern += c == '.' ? std::string("\\.") : std::string(1, c);
+  for (std::size_t at; (at = scenario.find("[new_address]")) != std::string::npos;) {
+    scenario.replace(at, 13, pattern);
+  }
+  const auto scenario_path = dir_.path() / "uas_reinvite.xml";
+  std::ofstream(scenario_path) << scenario;
+
+  std::optional<std::uint16_t> sipp_port;
+  ASSERT_TRUE(run_in_netns(ns.server(), [&] { sipp_port = free_port(server_address_); }));
+  ASSERT_TRUE(sipp_port.has_value());
+  auto uas = Process::start(
+      {ns.ip(), "netns", "exec", ns.server(), find_program("sipp"), "-sf", scenario_path.string(),
+       "-i", server_address_, "-p", std::to_string(*sipp_port), "-m", "1", "-nostdin"},
+      dir_.path() / "sipp-uas.log", dir_.path());
+  ASSERT_TRUE(uas.has_value());
+  std::this_thread::sleep_for(300ms);  // SIPp binds its socket
+
+  const std::string callee = "sip:service@" + server_address_ + ":" + std::to_string(*sipp_port);
+  ASSERT_TRUE(run_capture({SIPLINE_BINARY, "call", "--account", spec_.name, callee, "--control",
+                           daemon_->control().string()}));
+  ASSERT_TRUE(daemon_->wait_for(is_event("call_answered"), 10s)) << daemon_->timeline();
+
+  const std::size_t from = daemon_->event_count();
+  ASSERT_TRUE(ns.ip_in(ns.ue(), {"addr", "add", new_address_ + "/24", "dev", "veth-ue"}));
+  ASSERT_TRUE(ns.ip_in(ns.ue(), {"addr", "del", old_address_ + "/24", "dev", "veth-ue"}));
+  ASSERT_TRUE(daemon_->wait_for(is_event("network_changed"), 5s, from)) << daemon_->timeline();
+  ASSERT_TRUE(daemon_->wait_for(is_event("registered"), 5s, from)) << daemon_->timeline();
+  // The re-INVITE goes out with the registration; give its 2xx and ACK a
+  // moment, then hang up: the BYE must reach SIPp after the target refresh.
+  std::this_thread::sleep_for(500ms);
+  for (const auto& e : daemon_->events()) {
+    EXPECT_NE(e.type, "call_ended") << "the call must survive the move: " << e.json.dump();
+  }
+  ASSERT_TRUE(run_capture({SIPLINE_BINARY, "hangup", "--control", daemon_->control().string()}));
+  ASSERT_TRUE(daemon_->wait_for(is_event("call_ended"), 10s, from)) << daemon_->timeline();
+  EXPECT_EQ(uas->wait_exit(20s), std::optional<int>(0))
+      << "SIPp did not see the re-INVITE from " << new_address_ << " (or the BYE); its log:\n"
+      << run_capture({"tail", "-n", "40", (dir_.path() / "sipp-uas.log").string()}).value_or("");
 }
 
 std::string transport_name(const ::testing::TestParamInfo<Transport>& param) {
