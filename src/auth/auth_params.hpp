@@ -47,8 +47,21 @@ struct AuthFields {
 // duplicate parameter names).
 Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& limits = {});
 
-// ASCII case-insensitive equality.
-bool iequals(std::string_view a, std::string_view b) noexcept;
+// ASCII case-insensitive equality. Inline: the parsers call it for every
+// parameter name.
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    const char y = (b[i] >= 'A' && b[i] <= 'Z') ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) {
+      return false;
+    }
+  }
+  return true;
+}
 
 bool is_token(std::string_view text) noexcept;
 

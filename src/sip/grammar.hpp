@@ -120,6 +120,17 @@ Result<void> parse_via_into(std::string_view s, std::size_t& pos, const UriLimit
 Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limits,
                                   bool require_brackets, NameAddr& out, std::string_view* tag);
 
+// One element of a name-addr list (Contact, Route, Record-Route...) read in
+// place, without splitting the list first: from pos in the whole field value
+// up to the ',' that ends the element (pos is left there) or the end. Decides
+// only the name-addr form with no or a quoted display name, and only when the
+// element is valid: the same result parse_name_addr_into gives for the
+// element that ListScanner would cut. False when undecided (`out` is then
+// partly written): the caller splits and parses in the general way, which
+// also words the errors.
+bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLimits& limits,
+                               NameAddr& out);
+
 // A URI as the message grammar allows it (§25.1 addr-spec, Request-URI):
 // SIP, SIPS and tel through parse_uri, any other absoluteURI kept opaque
 // (UriScheme::other, only `raw` set).

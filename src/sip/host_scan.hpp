@@ -47,13 +47,23 @@ inline std::size_t scan_dotted_quad(std::string_view s, std::size_t pos) noexcep
       if (i >= n || d[i] != '.') return npos;
       ++i;
     }
-    const std::size_t start = i;
-    unsigned value = 0;
-    while (i < n && i - start < 3 && d[i] >= '0' && d[i] <= '9') {
-      value = value * 10 + static_cast<unsigned>(d[i] - '0');
+    // 1 to 3 digits, unrolled: the loop bookkeeping cost more than the
+    // digits.
+    auto digit = [d, n](std::size_t k) {
+      return k < n ? static_cast<unsigned>(static_cast<unsigned char>(d[k])) - '0' : 10U;
+    };
+    unsigned value = digit(i);
+    if (value > 9) return npos;
+    ++i;
+    if (const unsigned second = digit(i); second <= 9) {
+      value = value * 10 + second;
       ++i;
+      if (const unsigned third = digit(i); third <= 9) {
+        value = value * 10 + third;
+        ++i;
+      }
     }
-    if (i == start || value > 255) return npos;
+    if (value > 255) return npos;
   }
   if (i < n && (detail::label_chars[static_cast<unsigned char>(d[i])] != 0 || d[i] == '.')) {
     return npos;
@@ -131,6 +141,54 @@ inline std::size_t scan_host(std::string_view s, std::size_t pos, HostPort& out)
   }
   out.host = s.substr(pos, i - pos);
   return i;
+}
+
+// IPv6reference = "[" IPv6address "]" from s[pos] == '[' (RFC 5118), in the
+// plain RFC 4291 §2.2 text form only: 1-4 hex digit groups separated by
+// ':', at most one "::" standing for at least one group. Returns the
+// position after the ']' with `out.host` (without the brackets) and
+// `out.kind` set, or npos for anything else (an embedded IPv4 address, the
+// RFC 5118 §4.10 extra colon, an invalid address), which host.cpp decides.
+inline std::size_t scan_ipv6_reference(std::string_view s, std::size_t pos,
+                                       HostPort& out) noexcept {
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  auto hex = [d](std::size_t k) {
+    const char c = d[k];
+    const char lower = static_cast<char>(c | 0x20);
+    return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'f');
+  };
+  if (pos >= n || d[pos] != '[') return npos;
+  const std::size_t start = pos + 1;
+  std::size_t i = start;
+  unsigned groups = 0;
+  bool gap = false;
+  if (n - i >= 2 && d[i] == ':' && d[i + 1] == ':') {
+    gap = true;
+    i += 2;
+  }
+  while (i < n && d[i] != ']') {
+    const std::size_t group = i;
+    while (i < n && i - group < 4 && hex(i)) ++i;
+    if (i == group) return npos;
+    ++groups;
+    if (i < n && d[i] == ']') break;
+    if (i >= n || d[i] != ':') return npos;
+    ++i;
+    if (i < n && d[i] == ':') {
+      if (gap) return npos;
+      gap = true;
+      ++i;
+    } else if (i < n && d[i] == ']') {
+      return npos;  // a trailing single ':'
+    }
+  }
+  if (i >= n) return npos;  // no ']'
+  // Eight groups, or fewer with the "::" standing for the rest.
+  if (gap ? groups > 7 : groups != 8) return npos;
+  out.host = s.substr(start, i - start);
+  out.kind = HostKind::ipv6;
+  return i + 1;
 }
 
 // port = 1*DIGIT in 1-65535 (leading zeros allowed), from s[pos]. Returns

@@ -2,6 +2,7 @@
 
 #include "sip/message.hpp"
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,68 @@ bool requires_brackets(HeaderId id) {
          id == HeaderId::service_route;
 }
 
+// Appends a default element by copying a blank one: emplace_back() would
+// value-initialise, which compilers turn into a `rep stos` over the whole
+// (large, trivially copyable) struct, slower than a plain copy.
+template <class T>
+T& append_blank(std::vector<T>& out) {
+  static const T blank{};
+  return out.emplace_back(blank);
+}
+
+// The fields with one id, in order, gathered in a single walk over the
+// header list (rather than count() to reserve and a second walk to parse).
+class FieldsOf {
+ public:
+  FieldsOf(std::span<const HeaderField> headers, HeaderId id) {
+    for (const HeaderField& field : headers) {
+      if (field.id != id) continue;
+      if (size_ < kInline) {
+        inline_[size_] = &field;
+      } else {
+        more_.push_back(&field);
+      }
+      ++size_;
+    }
+  }
+  std::size_t size() const noexcept { return size_; }
+  const HeaderField& operator[](std::size_t i) const noexcept {
+    return i < kInline ? *inline_[i] : *more_[i - kInline];
+  }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+  const HeaderField* inline_[kInline];  // only [0, size_) is ever read
+  std::vector<const HeaderField*> more_;
+  std::size_t size_ = 0;
+};
+
+NameAddr& address_of(ContactValue& contact) {
+  return contact.address;
+}
+NameAddr& address_of(NameAddr& address) {
+  return address;
+}
+
+// Appends the elements of one name-addr list field with the one-pass
+// recogniser (grammar::parse_name_addr_item_fast). False when it is
+// undecided anywhere: the caller then drops what this field appended and
+// takes the general path (ListScanner, parse_name_addr_into), which gives the
+// same elements or words the error.
+template <class T>
+bool append_name_addrs_fast(std::string_view value, const Limits& limits, std::vector<T>& out) {
+  std::size_t pos = 0;
+  while (true) {
+    if (out.size() == limits.max_list_values) return false;
+    if (!grammar::parse_name_addr_item_fast(value, pos, limits.uri,
+                                            address_of(append_blank(out)))) {
+      return false;
+    }
+    if (pos == value.size()) return true;
+    ++pos;  // the ',' between elements
+  }
+}
+
 }  // namespace
 
 // bytes_ always lives on the heap (see parse), and moving a std::string
@@ -51,11 +114,9 @@ Message& Message::operator=(const Message& other) {
 Message::~Message() = default;
 
 std::optional<std::string_view> Message::header(HeaderId id) const noexcept {
-  if (!present(id)) return std::nullopt;
-  for (const HeaderField& field : headers_) {
-    if (field.id == id) return field.value;
-  }
-  return std::nullopt;
+  const std::uint16_t first = first_[static_cast<std::size_t>(id)];
+  if (first == 0) return std::nullopt;
+  return headers_[first - 1U].value;
 }
 
 std::optional<std::string_view> Message::header(std::string_view name) const noexcept {
@@ -68,23 +129,19 @@ std::optional<std::string_view> Message::header(std::string_view name) const noe
 }
 
 std::size_t Message::count(HeaderId id) const noexcept {
-  if (!present(id)) return 0;
-  std::size_t n = 0;
-  for (const HeaderField& field : headers_) n += field.id == id ? 1 : 0;
-  return n;
+  return counts_[static_cast<std::size_t>(id)];
 }
 
 Result<std::vector<Via>> Message::vias() const {
   std::vector<Via> out;
   if (!present(HeaderId::via)) return out;
-  out.reserve(count(HeaderId::via));
-  bool first_field = true;
-  for (const HeaderField& field : headers_) {
-    if (field.id != HeaderId::via) continue;
+  const FieldsOf fields(headers_, HeaderId::via);
+  out.reserve(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const HeaderField& field = fields[i];
     std::size_t pos = 0;
-    if (first_field) {
+    if (i == 0) {
       // parse() decoded the top via-parm with the same grammar and limits.
-      first_field = false;
       if (out.size() == limits_.max_list_values) {
         return too_many_values(HeaderId::via, limits_.max_list_values);
       }
@@ -97,7 +154,7 @@ Result<std::vector<Via>> Message::vias() const {
       if (out.size() == limits_.max_list_values) {
         return too_many_values(HeaderId::via, limits_.max_list_values);
       }
-      auto parsed = grammar::parse_via_into(field.value, pos, limits_.uri, out.emplace_back());
+      auto parsed = grammar::parse_via_into(field.value, pos, limits_.uri, append_blank(out));
       if (!parsed) return grammar::error_in("Via", parsed.error());
       if (pos >= field.value.size()) break;
       ++pos;  // the ',' between via-parms
@@ -109,10 +166,14 @@ Result<std::vector<Via>> Message::vias() const {
 Result<std::vector<ContactValue>> Message::contacts() const {
   std::vector<ContactValue> out;
   if (!present(HeaderId::contact)) return out;
-  out.reserve(count(HeaderId::contact));
+  const FieldsOf fields(headers_, HeaderId::contact);
+  out.reserve(fields.size());
   bool star = false;
-  for (const HeaderField& field : headers_) {
-    if (field.id != HeaderId::contact) continue;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const HeaderField& field = fields[i];
+    const std::size_t before = out.size();
+    if (append_name_addrs_fast(field.value, limits_, out)) continue;
+    out.resize(before);
     scan::ListScanner list(field.value);
     std::string_view element;
     while (true) {
@@ -124,7 +185,7 @@ Result<std::vector<ContactValue>> Message::contacts() const {
       if (out.size() == limits_.max_list_values) {
         return too_many_values(HeaderId::contact, limits_.max_list_values);
       }
-      ContactValue& contact = out.emplace_back();
+      ContactValue& contact = append_blank(out);
       if (element == "*") {
         // §10.2.2: "*" stands alone (its Expires: 0 is the registrar's check).
         contact.star = star = true;
@@ -144,10 +205,14 @@ Result<std::vector<ContactValue>> Message::contacts() const {
 Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
   std::vector<NameAddr> out;
   if (!present(id)) return out;
-  out.reserve(count(id));
-  const std::string_view name = canonical_name(id);
-  for (const HeaderField& field : headers_) {
-    if (field.id != id) continue;
+  const FieldsOf fields(headers_, id);
+  out.reserve(fields.size());
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const HeaderField& field = fields[i];
+    const std::size_t before = out.size();
+    if (append_name_addrs_fast(field.value, limits_, out)) continue;
+    out.resize(before);
+    const std::string_view name = canonical_name(id);
     scan::ListScanner list(field.value);
     std::string_view element;
     while (true) {
@@ -160,7 +225,7 @@ Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
         return too_many_values(id, limits_.max_list_values);
       }
       auto parsed = grammar::parse_name_addr_into(element, limits_.uri, requires_brackets(id),
-                                                  out.emplace_back(), nullptr);
+                                                  append_blank(out), nullptr);
       if (!parsed) return grammar::error_in(name, parsed.error());
     }
   }
@@ -197,35 +262,83 @@ Result<RetryAfter> Message::retry_after() const {
 
 namespace {
 
+// The tokens are gathered on the stack and copied into a vector of the exact
+// size at the end: one allocation per call without a counting pass.
+class TokenCollector {
+ public:
+  std::size_t size() const noexcept { return size_; }
+  void push(std::string_view token) {
+    if (size_ < kHead) {
+      head_[size_] = Piece{token.data(), token.size()};
+    } else {
+      tail_.push_back(token);
+    }
+    ++size_;
+  }
+  void truncate(std::size_t n) {
+    size_ = n;
+    tail_.resize(n > kHead ? n - kHead : 0);
+  }
+  std::vector<std::string_view> take() {
+    std::vector<std::string_view> out;
+    out.reserve(size_);
+    const std::size_t in_head = size_ < kHead ? size_ : kHead;
+    for (std::size_t i = 0; i < in_head; ++i) out.emplace_back(head_[i].data, head_[i].size);
+    out.insert(out.end(), tail_.begin(), tail_.end());
+    return out;
+  }
+
+ private:
+  // Left uninitialised (only [0, size_) is ever read): zeroing it would cost
+  // more than the tokens.
+  struct Piece {
+    const char* data;
+    std::size_t size;
+  };
+  static constexpr std::size_t kHead = 32;
+  Piece head_[kHead];
+  std::size_t size_ = 0;
+  std::vector<std::string_view> tail_;
+};
+
 // 1#token (§7.3.1: LWS around the commas), appended to `out` in one walk.
 // False when the value is anything else (an empty element, a non-token, too
 // many values); tokens() then lets the general list scanner word the error.
-bool append_token_list(std::string_view value, std::size_t max_values,
-                       std::vector<std::string_view>& out) {
+// The usual separator is ", ", so plain spaces are skipped before the
+// general LWS rule is asked.
+bool append_token_list(std::string_view value, std::size_t max_values, TokenCollector& out) {
+  const char* const d = value.data();
+  const std::size_t n = value.size();
   std::size_t pos = scan::skip_lws(value, 0);
-  if (pos == value.size()) return true;
+  if (pos == n) return true;
   while (true) {
-    const std::size_t end = scan::scan_token(value, pos);
+    // Tokens are short: a plain loop beats scan_token's eight-byte steps.
+    std::size_t end = pos;
+    while (end < n && scan::is_token_char(d[end])) ++end;
     if (end == pos || out.size() == max_values) return false;
-    out.push_back(value.substr(pos, end - pos));
-    pos = scan::skip_lws(value, end);
-    if (pos == value.size()) return true;
-    if (value[pos] != ',') return false;
-    pos = scan::skip_lws(value, pos + 1);
+    out.push(std::string_view(d + pos, end - pos));
+    if (end == n) return true;
+    pos = d[end] == ',' ? end : scan::skip_lws(value, end);
+    if (pos == n) return true;
+    if (d[pos] != ',') return false;
+    ++pos;
+    while (pos < n && d[pos] == ' ') ++pos;
+    if (pos < n && !scan::is_token_char(d[pos])) pos = scan::skip_lws(value, pos);
   }
 }
 
 }  // namespace
 
 Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
-  std::vector<std::string_view> out;
-  if (!present(id)) return out;
-  const std::string_view name = canonical_name(id);
-  for (const HeaderField& field : headers_) {
-    if (field.id != id) continue;
+  if (!present(id)) return std::vector<std::string_view>{};
+  TokenCollector out;
+  const FieldsOf fields(headers_, id);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const HeaderField& field = fields[i];
     const std::size_t before = out.size();
     if (append_token_list(field.value, limits_.max_list_values, out)) continue;
-    out.resize(before);
+    out.truncate(before);
+    const std::string_view name = canonical_name(id);
     scan::ListScanner list(field.value);
     std::string_view element;
     while (true) {
@@ -240,10 +353,10 @@ Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
       if (out.size() == limits_.max_list_values) {
         return too_many_values(id, limits_.max_list_values);
       }
-      out.push_back(element);
+      out.push(element);
     }
   }
-  return out;
+  return out.take();
 }
 
 }  // namespace sipline::sip

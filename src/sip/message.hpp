@@ -192,18 +192,17 @@ class Message {
   std::optional<std::uint32_t> max_forwards_;
   std::optional<std::size_t> content_length_;
   Limits limits_;
-  // Which header ids occur, one bit each, so that count() and header() answer
-  // for an absent header without walking the fields.
-  std::array<std::uint64_t, 2> present_{};
+  // Per header id: how many fields have it, and the position + 1 of the
+  // first (0: none), so that count() and header(id) never walk the fields.
+  // A message holds at most 65535 fields (see parse).
+  static constexpr std::size_t kIds = static_cast<std::size_t>(HeaderId::count_);
+  std::array<std::uint16_t, kIds> counts_{};
+  std::array<std::uint16_t, kIds> first_{};
   // End of the top via-parm in the first Via field's value, so that vias()
   // reuses top_via_ instead of parsing it again.
   std::size_t top_via_end_ = 0;
 
-  static_assert(static_cast<std::size_t>(HeaderId::count_) <= 128, "present_ holds 128 ids");
-  bool present(HeaderId id) const noexcept {
-    const auto i = static_cast<std::size_t>(id);
-    return ((present_[i / 64] >> (i % 64)) & 1U) != 0;
-  }
+  bool present(HeaderId id) const noexcept { return counts_[static_cast<std::size_t>(id)] != 0; }
 };
 
 // Grammar entry points over a single header value (also used by fuzzers).

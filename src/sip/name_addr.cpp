@@ -66,10 +66,9 @@ bool valid_absolute_uri_rest(std::string_view rest) {
   return true;
 }
 
-}  // namespace
-
-Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits) {
-  auto uri = parse_uri(text, limits);
+// parse_any_uri after the fast path has had its say: `uri` is what
+// parse_uri_general (or parse_uri) made of the text.
+Result<Uri> any_uri_from(Result<Uri> uri, std::string_view text) {
   if (uri || uri.error().code != Errc::unsupported) return uri;
   // parse_uri only reports an unsupported scheme after checking its syntax.
   const std::size_t colon = text.find(':');
@@ -82,9 +81,16 @@ Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits) {
   return opaque;
 }
 
+}  // namespace
+
+Result<Uri> parse_any_uri(std::string_view text, const UriLimits& limits) {
+  return any_uri_from(parse_uri(text, limits), text);
+}
+
 Result<void> parse_any_uri_into(std::string_view text, const UriLimits& limits, Uri& out) {
   if (parse_sip_uri_fast(text, limits, out)) return ok();
-  auto uri = parse_any_uri(text, limits);
+  // Undecided: the general parser, without trying the fast path again.
+  auto uri = any_uri_from(parse_uri_general(text, limits), text);
   if (!uri) return std::move(uri).error();
   out = *uri;
   return ok();
@@ -186,6 +192,40 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
   if (f) return Error{f.code, f.reason};
   if (params_start < s.size()) out.params = ParamList(s.substr(params_start));
   return ok();
+}
+
+bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLimits& limits,
+                               NameAddr& out) {
+  const std::size_t start = scan::skip_lws(s, pos);
+  if (start >= s.size()) return false;
+  std::size_t laquot = start;
+  if (s[start] == '"') {
+    const std::size_t end = scan::scan_quoted_string(s, start);
+    if (end == npos) return false;
+    out.display_name = s.substr(start + 1, end - start - 2);
+    out.display_quoted = true;
+    laquot = scan::skip_lws(s, end);
+    if (laquot >= s.size()) return false;
+  }
+  if (s[laquot] != '<') return false;  // a token display name, an addr-spec, "*"
+  // LAQUOT addr-spec RAQUOT: the first '>' closes it, as no URI holds one.
+  const std::size_t close = s.find('>', laquot + 1);
+  if (close == npos) return false;
+  if (!parse_any_uri_into(s.substr(laquot + 1, close - laquot - 1), limits, out.uri)) return false;
+  out.bracketed = true;
+  const std::size_t params_start = scan::skip_lws(s, close + 1);
+  std::size_t end = params_start;
+  if (scan_header_params(s, end, true, limits.max_params,
+                         [](const ScannedParam&) { return Fault{}; })) {
+    return false;
+  }
+  pos = end;  // at the ',' or the end
+  while (end > start && (scan::is_wsp(s[end - 1]) || s[end - 1] == '\r' || s[end - 1] == '\n')) {
+    --end;
+  }
+  out.raw = s.substr(start, end - start);
+  if (params_start < end) out.params = ParamList(s.substr(params_start, end - params_start));
+  return true;
 }
 
 }  // namespace grammar

@@ -4,6 +4,7 @@
 // is kept as views for the typed accessors.
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -152,9 +153,10 @@ Result<void> MessageParser::run() {
       return fail(Errc::limit_exceeded, "header section larger than " +
                                             std::to_string(limits_.max_header_bytes) + " bytes");
     }
-    if (scratch.size() == limits_.max_headers) {
-      return fail(Errc::limit_exceeded,
-                  "more than " + std::to_string(limits_.max_headers) + " header fields");
+    // The per-id counters in Message are 16 bits wide.
+    if (const std::size_t most = std::min<std::size_t>(limits_.max_headers, UINT16_MAX);
+        scratch.size() == most) {
+      return fail(Errc::limit_exceeded, "more than " + std::to_string(most) + " header fields");
     }
     SIPLINE_TRY(parse_field(
         std::string_view(field_start, static_cast<std::size_t>(p - field_start)), scratch));
@@ -265,8 +267,9 @@ Result<void> MessageParser::parse_field(std::string_view raw, std::vector<Header
   field.name = raw.substr(0, name_end);
   field.value = scan::trim_lws(raw.substr(colon + 1, raw.size() - 2 - (colon + 1)));
   field.raw = raw;
-  const auto bit = static_cast<std::size_t>(id);
-  m_.present_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  const auto index = static_cast<std::size_t>(id);
+  if (m_.first_[index] == 0) m_.first_[index] = static_cast<std::uint16_t>(fields.size());
+  ++m_.counts_[index];
   return decode_core(field);
 }
 

@@ -50,6 +50,18 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
   t[0x7f] |= kCtl;
   return t;
 }
+
+// qdtext that needs no further thought (§25.1): SP, HTAB, %x21-7E except
+// DQUOTE and '\', and bytes above %x7F (UTF8-NONASCII, not checked further).
+constexpr std::array<bool, 256> make_plain_qdtext() {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x100; ++c) {
+    t[static_cast<std::size_t>(c)] = c != '"' && c != '\\' && c != 0x7f;
+  }
+  t['\t'] = true;
+  return t;
+}
+inline constexpr std::array<bool, 256> plain_qdtext = make_plain_qdtext();
 }  // namespace detail
 
 inline constexpr std::array<std::uint8_t, 256> char_classes = detail::make_char_classes();
@@ -87,7 +99,9 @@ constexpr char to_lower(char c) noexcept {
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
+    // Equal bytes are the usual case; otherwise they may differ only in the
+    // case bit of a letter.
+    if (a[i] != b[i] && (to_lower(a[i]) != to_lower(b[i]))) return false;
   }
   return true;
 }
@@ -126,6 +140,8 @@ constexpr std::size_t skip_wsp(std::string_view s, std::size_t pos) noexcept {
 // Skips linear white space: SP, HTAB and folded line breaks (CRLF followed
 // by SP or HTAB, §7.3.1). A CRLF not followed by white space is not LWS.
 constexpr std::size_t skip_lws(std::string_view s, std::size_t pos) noexcept {
+  // Most calls find no white space at all: answer those with one compare.
+  if (pos < s.size() && static_cast<unsigned char>(s[pos]) > ' ') return pos;
   while (pos < s.size()) {
     if (is_wsp(s[pos])) {
       ++pos;
@@ -154,6 +170,10 @@ constexpr std::string_view trim_lws(std::string_view s) noexcept {
 constexpr std::size_t scan_quoted_string(std::string_view s, std::size_t pos) noexcept {
   ++pos;
   while (pos < s.size()) {
+    if (detail::plain_qdtext[static_cast<unsigned char>(s[pos])]) {
+      ++pos;
+      continue;
+    }
     const char c = s[pos];
     if (c == '"') return pos + 1;
     if (c == '\\') {
@@ -212,10 +232,14 @@ constexpr NumberStatus parse_decimal(std::string_view s, std::uint64_t max,
   if (s.empty()) return NumberStatus::malformed;
   std::uint64_t value = 0;
   bool too_large = false;
+  // value * 10 + d <= max exactly when value < max / 10, or value == max / 10
+  // and d <= max % 10: one division per call instead of one per digit.
+  const std::uint64_t tenth = max / 10;
+  const std::uint64_t last = max % 10;
   for (char c : s) {
     if (!is_digit(c)) return NumberStatus::malformed;
     const auto d = static_cast<std::uint64_t>(c - '0');
-    if (too_large || value > (max - d) / 10) {
+    if (too_large || value > tenth || (value == tenth && d > last)) {
       too_large = true;  // keep going: a later non-digit is still malformed
     } else {
       value = value * 10 + d;

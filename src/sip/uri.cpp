@@ -26,6 +26,7 @@ enum CharClass : std::uint16_t {
   kPhoneDigitHex = 1 << 7,  // HEXDIG / * / # / visual-separator
   kTelParamName = 1 << 8,   // alphanum / "-"
   kUricExtra = 1 << 9,      // reserved characters allowed in isub, except ';'
+  kParamStop = 1 << 10,     // ends a parameter name in ParamList: = ; LWS
 };
 
 constexpr std::array<std::uint16_t, 256> make_classes() {
@@ -50,6 +51,7 @@ constexpr std::array<std::uint16_t, 256> make_classes() {
   add(letters, kTelParamName);
   add("-", kTelParamName);
   add("/?:@&=+$,", kUricExtra);
+  add("=; \t\r\n", kParamStop);
   return t;
 }
 
@@ -86,6 +88,12 @@ std::size_t skip_lws(std::string_view s, std::size_t pos) {
 // End of the quoted-string starting at s[open] == '"', one past the closing
 // quote; s.size() when unterminated. Never reads past the view.
 std::size_t quoted_end(std::string_view s, std::size_t open) {
+  // Usually there is no quoted-pair: then the first '"' closes the string
+  // (two vectorised searches instead of a loop over long +sip.instance
+  // values).
+  const std::size_t close = s.find('"', open + 1);
+  if (close == std::string_view::npos) return s.size();
+  if (s.substr(open + 1, close - open - 1).find('\\') == std::string_view::npos) return close + 1;
   std::size_t i = open + 1;
   while (i < s.size()) {
     if (s[i] == '\\') {
@@ -267,6 +275,40 @@ Result<void> parse_tel(std::string_view rest, const UriLimits& limits, Uri& uri)
   return ok();
 }
 
+// Reads the parameter at the start of `rest` into `p` and leaves `rest`
+// after it; false at the end of the list. Works on any text without reading
+// past the view; validation happens in the parse functions.
+bool next_param(std::string_view& rest, Param& p) {
+  const std::string_view s = rest;
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  std::size_t pos = skip_lws(s, 0);
+  if (pos >= n || d[pos] != ';') return false;
+  pos = skip_lws(s, pos + 1);
+  const std::size_t name_start = pos;
+  while (pos < n && !in_class(d[pos], kParamStop)) ++pos;
+  p = Param{s.substr(name_start, pos - name_start), {}, false};
+  if (pos < n && d[pos] != '=' && d[pos] != ';') pos = skip_lws(s, pos);
+  if (pos < n && d[pos] == '=') {
+    pos = skip_lws(s, pos + 1);
+    const std::size_t value_start = pos;
+    if (pos < n && d[pos] == '"') {
+      pos = quoted_end(s, pos);
+    } else {
+      while (pos < n && d[pos] != ';' && !is_lws(d[pos])) ++pos;
+    }
+    p.value = s.substr(value_start, pos - value_start);
+    p.has_value = true;
+  }
+  // The next parameter usually starts right here; otherwise skip to it.
+  if (pos < n && d[pos] != ';') {
+    pos = s.find(';', pos);
+    if (pos == std::string_view::npos) pos = n;
+  }
+  rest = s.substr(pos);
+  return true;
+}
+
 }  // namespace
 
 ParamList::iterator::iterator(std::string_view rest) : rest_(rest) {
@@ -278,37 +320,12 @@ ParamList::iterator& ParamList::iterator::operator++() {
   return *this;
 }
 
-// Reads the parameter at the start of rest_ and leaves rest_ after it. Works
-// on any text without reading past the view; validation happens in the parse
-// functions.
 void ParamList::iterator::load() {
-  const std::string_view s = rest_;
-  std::size_t pos = skip_lws(s, 0);
-  if (pos >= s.size() || s[pos] != ';') {
+  done_ = !next_param(rest_, current_);
+  if (done_) {
     rest_ = {};
     current_ = {};
-    done_ = true;
-    return;
   }
-  pos = skip_lws(s, pos + 1);
-  const std::size_t name_start = pos;
-  while (pos < s.size() && s[pos] != '=' && s[pos] != ';' && !is_lws(s[pos])) ++pos;
-  current_ = Param{s.substr(name_start, pos - name_start), {}, false};
-  pos = skip_lws(s, pos);
-  if (pos < s.size() && s[pos] == '=') {
-    pos = skip_lws(s, pos + 1);
-    const std::size_t value_start = pos;
-    if (pos < s.size() && s[pos] == '"') {
-      pos = quoted_end(s, pos);
-    } else {
-      while (pos < s.size() && s[pos] != ';' && !is_lws(s[pos])) ++pos;
-    }
-    current_.value = s.substr(value_start, pos - value_start);
-    current_.has_value = true;
-  }
-  const std::size_t next = s.find(';', pos);
-  rest_ = s.substr(next == std::string_view::npos ? s.size() : next);
-  done_ = false;
 }
 
 std::size_t ParamList::size() const {
@@ -318,7 +335,24 @@ std::size_t ParamList::size() const {
 }
 
 std::optional<std::string_view> ParamList::get(std::string_view name) const {
-  for (const Param& p : *this) {
+  std::string_view rest = raw_;
+  Param p;
+  if (name.find('%') == std::string_view::npos) {
+    // §19.1.4 decoding only shortens a name, so a written name of the same
+    // length matches exactly when it is equal ignoring case, and a shorter
+    // one never does: only longer names holding a '%' need the decoding
+    // comparison.
+    while (next_param(rest, p)) {
+      if (p.name.size() == name.size()) {
+        if (detail::iequals(p.name, name)) return p.value;
+      } else if (p.name.size() > name.size() && p.name.find('%') != std::string_view::npos &&
+                 detail::equal_escaped(p.name, name, true)) {
+        return p.value;
+      }
+    }
+    return std::nullopt;
+  }
+  while (next_param(rest, p)) {
     if (detail::equal_escaped(p.name, name, true)) return p.value;
   }
   return std::nullopt;

@@ -1,8 +1,8 @@
 // The one-pass SIP/SIPS URI recogniser behind parse_uri (RFC 3261 §19.1.1,
 // §25.1): scheme, userinfo, host, port and uri-parameters validated and
 // split in a single left-to-right walk with table-driven character classes.
-// It decides only the common forms (no IPv6 reference, no URI headers) and
-// only when they are valid; anything else goes to the general parser in
+// It decides only the common forms (no URI headers, IPv6 references only in
+// their plain form) and only when they are valid; anything else goes to the general parser in
 // uri.cpp, which gives the same verdict and the exact error (see
 // host_scan.hpp for why that keeps validation as strict).
 
@@ -103,7 +103,8 @@ bool parse_sip_uri_fast(std::string_view text, const UriLimits& limits, Uri& uri
   }
 
   // hostport, then only ';' parameters or the end.
-  pos = fast::scan_host(text, pos, uri.host_port);
+  pos = pos < n && d[pos] == '[' ? fast::scan_ipv6_reference(text, pos, uri.host_port)
+                                 : fast::scan_host(text, pos, uri.host_port);
   if (pos == fast::npos) return false;
   if (pos < n && d[pos] == ':') {
     std::uint16_t port = 0;

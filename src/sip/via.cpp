@@ -106,9 +106,12 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
         via.rport = true;
         if (p.has_value) {
           std::uint16_t port = 0;
-          if (Fault f = parse_port(p.value, port)) {
-            return {f.code,
-                    f.code == Errc::malformed ? "rport is not a number" : "rport out of range"};
+          // The usual valid port in one walk; parse_port words the errors.
+          if (fast::scan_port(p.value, 0, port) != p.value.size()) {
+            if (Fault f = parse_port(p.value, port)) {
+              return {f.code,
+                      f.code == Errc::malformed ? "rport is not a number" : "rport out of range"};
+            }
           }
           via.rport_value = port;
         }
@@ -185,12 +188,14 @@ Result<void> parse_via_into(std::string_view s, std::size_t& pos, const UriLimit
   const std::size_t host_start = scan::skip_lws(s, pos);
   if (host_start == pos) return fail(Errc::malformed, "expected whitespace before sent-by");
   pos = host_start;
-  // The common case, a host name or IPv4 address, validated in one walk
-  // when it ends where the token would (host_scan.hpp); otherwise the token
-  // or IPv6 reference goes to the general host parser.
-  const std::size_t host_end =
-      pos < s.size() && s[pos] != '[' ? fast::scan_host(s, pos, via.sent_by) : fast::npos;
-  if (host_end != fast::npos && (host_end == s.size() || !scan::is_token_char(s[host_end]))) {
+  // The common cases, a host name or IPv4 address that ends where the token
+  // would, or a plain IPv6 reference, are validated in one walk
+  // (host_scan.hpp); anything else goes to the general host parser.
+  const bool reference = pos < s.size() && s[pos] == '[';
+  const std::size_t host_end = reference ? fast::scan_ipv6_reference(s, pos, via.sent_by)
+                                         : fast::scan_host(s, pos, via.sent_by);
+  if (host_end != fast::npos &&
+      (reference || host_end == s.size() || !scan::is_token_char(s[host_end]))) {
     pos = host_end;
   } else {
     if (pos < s.size() && s[pos] == '[') {

@@ -6,13 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sip/escape.hpp"
 #include "sip/grammar.hpp"
 #include "sip/host_scan.hpp"
 #include "sip/message.hpp"
+#include "sip/scanner.hpp"
 #include "sip/uri.hpp"
 
 namespace sipline::sip {
@@ -87,6 +90,45 @@ TEST(FastPath, HostScanStopsAtTheFirstByteOutsideTheHost) {
   EXPECT_EQ(port, 65535);
 }
 
+TEST(FastPath, Ipv6ReferenceScanAcceptsOnlyWhatTheHostParserAccepts) {
+  const std::vector<std::string> seeds = {
+      "[2001:db8::1c:8]",
+      "[::1]",
+      "[::]",
+      "[1:2:3:4:5:6:7:8]",
+      "[1::8]",
+      "[fe80::AbCd]",
+      "[1:2:3:4:5:6:7::]",
+      "[::ffff:192.0.2.1]",
+      "[1:2:3:4:5:6:7:8:9]",
+      "[12345::1]",
+      "[1:::2]",
+      "[2001:db8::9]:5060",
+  };
+  std::size_t accepted = 0;
+  for (const std::string& text : mutations(seeds, kAlphabet)) {
+    HostPort fast;
+    const std::size_t end = fast::scan_ipv6_reference(text, 0, fast);
+    if (end == fast::npos) continue;
+    ++accepted;
+    ASSERT_EQ(text[end - 1], ']') << text;
+    auto general = parse_host_port(std::string_view(text).substr(0, end));
+    ASSERT_TRUE(general) << "'" << text << "': " << general.error().message;
+    EXPECT_EQ(fast.host, general->host) << text;
+    EXPECT_EQ(general->kind, HostKind::ipv6) << text;
+    EXPECT_EQ(fast.kind, HostKind::ipv6) << text;
+  }
+  EXPECT_GT(accepted, 300U);
+  // The forms it leaves to host.cpp.
+  HostPort hp;
+  EXPECT_EQ(fast::scan_ipv6_reference("[::ffff:192.0.2.1]", 0, hp), fast::npos);
+  EXPECT_EQ(fast::scan_ipv6_reference("[1:2:3:4:5:6:7:8:9]", 0, hp), fast::npos);
+  EXPECT_EQ(fast::scan_ipv6_reference("[1::2::3]", 0, hp), fast::npos);
+  EXPECT_EQ(fast::scan_ipv6_reference("[1:2", 0, hp), fast::npos);
+  EXPECT_EQ(fast::scan_ipv6_reference("[2001:db8::9]", 0, hp), 13U);
+  EXPECT_EQ(hp.host, "2001:db8::9");
+}
+
 void expect_same_uri(const Uri& fast, const Uri& general, const std::string& text) {
   EXPECT_EQ(fast.scheme, general.scheme) << text;
   EXPECT_EQ(fast.user, general.user) << text;
@@ -111,6 +153,7 @@ TEST(FastPath, SipUriFastPathAcceptsOnlyWhatTheGeneralParserAccepts) {
       "sip:a@b;p=[v]/:&+$",
       "sip:a@b?subject=x",
       "sip:[2001:db8::10]:5070",
+      "sips:u@[::1];transport=tls",
       "tel:+1-201-555-0123",
       "sip:a:@b",
   };
@@ -130,14 +173,144 @@ TEST(FastPath, SipUriFastPathAcceptsOnlyWhatTheGeneralParserAccepts) {
 
 TEST(FastPath, SipUriFastPathLeavesRareFormsToTheGeneralParser) {
   Uri uri;
-  EXPECT_FALSE(grammar::parse_sip_uri_fast("sip:[::1]", {}, uri));          // IPv6 reference
-  EXPECT_FALSE(grammar::parse_sip_uri_fast("sip:a@b?subject=x", {}, uri));  // URI headers
+  EXPECT_FALSE(grammar::parse_sip_uri_fast("sip:[::ffff:192.0.2.1]", {}, uri));  // IPv4 in IPv6
+  EXPECT_FALSE(grammar::parse_sip_uri_fast("sip:a@b?subject=x", {}, uri));       // URI headers
   EXPECT_FALSE(grammar::parse_sip_uri_fast("tel:+1-201-555-0123", {}, uri));
   // ...which still parses them, and words the errors of invalid ones.
   EXPECT_TRUE(parse_uri("sip:[::1]"));
+  EXPECT_EQ(parse_uri("sip:[::ffff:192.0.2.1]")->host(), "::ffff:192.0.2.1");
   EXPECT_EQ(parse_uri("sip:a@b?subject=x")->headers, "subject=x");
   EXPECT_EQ(parse_uri("sip:a@1.2.3.256").error().message, "invalid IPv4 address");
   EXPECT_EQ(parse_uri("sip:a@-b.com").error().message, "invalid host name");
+}
+
+// The general way of reading a name-addr list field: split with ListScanner,
+// then parse each element. Empty when any step fails.
+std::optional<std::vector<NameAddr>> general_name_addrs(std::string_view value,
+                                                        const UriLimits& limits) {
+  std::vector<NameAddr> out;
+  scan::ListScanner list(value);
+  std::string_view element;
+  while (true) {
+    const auto step = list.next(element);
+    if (step == scan::ListScanner::Step::end) return out;
+    if (step == scan::ListScanner::Step::error) return std::nullopt;
+    if (!grammar::parse_name_addr_into(element, limits, false, out.emplace_back(), nullptr)) {
+      return std::nullopt;
+    }
+  }
+}
+
+TEST(FastPath, NameAddrItemsAgreeWithSplittingAndParsing) {
+  const std::vector<std::string> seeds = {
+      "<sip:2001@192.0.2.41:5060;transport=udp>;+sip.instance=\"<urn:uuid:6f1c>\";reg-id=1",
+      "<sip:a@b;lr>;expires=1712;q=0.7, <sip:c@[2001:db8::1c:8]:5060>;expires=204",
+      "\"Bob, Jr.\" <sip:bob@example.com>;tag=x ,\r\n <tel:+1-201-555-0123>",
+      "<sip:edge1.example.com;lr;ftag=8b41f0a7> , <sip:198.51.100.20;lr>",
+      "\"A \\\"q\\\" B\"<sip:a@b>;p=\"x;y,z\";f",
+      "Alice <sip:alice@example.com>, *",
+      "<urn:service:sos>;a=b",
+      "<sip:a@b>;p=[2001:db8::1];q=1",
+  };
+  std::size_t accepted = 0;
+  for (const UriLimits limits : {UriLimits{}, UriLimits{40, 2}}) {
+    for (const std::string& text : mutations(seeds, kAlphabet)) {
+      std::vector<NameAddr> fast;
+      std::size_t pos = 0;
+      bool decided = true;
+      while (true) {
+        if (!grammar::parse_name_addr_item_fast(text, pos, limits, fast.emplace_back())) {
+          decided = false;
+          break;
+        }
+        if (pos == text.size()) break;
+        ASSERT_EQ(text[pos], ',') << text;
+        ++pos;
+      }
+      if (!decided) continue;
+      ++accepted;
+      const auto general = general_name_addrs(text, limits);
+      ASSERT_TRUE(general) << "'" << text << "'";
+      ASSERT_EQ(fast.size(), general->size()) << text;
+      for (std::size_t i = 0; i < fast.size(); ++i) {
+        const NameAddr& f = fast[i];
+        const NameAddr& g = (*general)[i];
+        EXPECT_EQ(f.display_name, g.display_name) << text;
+        EXPECT_EQ(f.display_quoted, g.display_quoted) << text;
+        EXPECT_EQ(f.bracketed, g.bracketed) << text;
+        EXPECT_EQ(f.params.raw(), g.params.raw()) << text;
+        EXPECT_EQ(f.raw, g.raw) << text;
+        EXPECT_EQ(f.uri.scheme, g.uri.scheme) << text;
+        expect_same_uri(f.uri, g.uri, text);
+      }
+    }
+  }
+  EXPECT_GT(accepted, 1000U);
+}
+
+TEST(FastPath, NameAddrListsFallBackForTheRareForms) {
+  auto m = Message::parse(
+      "OPTIONS sip:a@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n"
+      "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\n"
+      "Call-ID: c\r\nCSeq: 1 OPTIONS\r\n"
+      "Contact: Alice <sip:alice@example.com>;q=0.5, <sip:b@example.com>\r\n"
+      "Contact: sip:c@example.com;expires=30\r\n"
+      "Route: <sip:p1.example.com;lr>,\r\n <sip:p2.example.com;lr>\r\n"
+      "Record-Route: <sip:p3.example.com;lr>, sip:p4.example.com\r\n"
+      "Path: <sip:p5.example.com;lr>,\r\n"
+      "Content-Length: 0\r\n\r\n");
+  ASSERT_TRUE(m) << m.error().message;
+  auto contacts = m->contacts();
+  ASSERT_TRUE(contacts) << contacts.error().message;
+  ASSERT_EQ(contacts->size(), 3U);
+  EXPECT_EQ((*contacts)[0].address.display_name, "Alice");
+  EXPECT_EQ((*contacts)[0].q(), 0.5);
+  EXPECT_EQ((*contacts)[1].address.uri.user, "b");
+  EXPECT_FALSE((*contacts)[2].address.bracketed);
+  EXPECT_EQ((*contacts)[2].expires(), 30U);
+  auto route = m->name_addrs(HeaderId::route);
+  ASSERT_TRUE(route) << route.error().message;
+  ASSERT_EQ(route->size(), 2U);
+  EXPECT_EQ((*route)[1].raw, "<sip:p2.example.com;lr>");
+  EXPECT_EQ(m->name_addrs(HeaderId::record_route).error().message,
+            "Record-Route: expected a URI in <>");
+  EXPECT_EQ(m->name_addrs(HeaderId::path).error().message, "Path: empty list element");
+}
+
+TEST(FastPath, ParamListLookupAgreesWithTheEscapeAwareComparison) {
+  const std::vector<std::string> seeds = {
+      ";expires=3600;q=0.7;+sip.instance=\"<urn:a;b>\";reg-id=1",
+      " ; Q = 1 ;%65xpires=60;lr;%71",
+      ";x=\"a\\\"q;\";q=0.5",
+  };
+  const std::vector<std::string> probes = {"q",      "Q",   "expires",   "lr", "+sip.instance",
+                                           "reg-id", "%71", "%65xpires", "x",  ""};
+  for (const std::string& text : mutations(seeds, kAlphabet)) {
+    const ParamList params(text);
+    for (const std::string& name : probes) {
+      std::optional<std::string_view> expected;
+      for (const Param& p : params) {
+        if (detail::equal_escaped(p.name, name, true)) {
+          expected = p.value;
+          break;
+        }
+      }
+      EXPECT_EQ(params.get(name), expected) << "'" << text << "' " << name;
+    }
+  }
+}
+
+TEST(FastPath, ParamListLookupDecodesEscapedNamesOnly) {
+  const ParamList params(";Expires=30;%71=0.5;+sip.instance=\"<urn:x;y>\" ; lr ;q=1");
+  EXPECT_EQ(params.get("expires"), "30");
+  EXPECT_EQ(params.get("q"), "0.5");  // %71 is 'q' (RFC 3261 §19.1.4)
+  EXPECT_EQ(params.get("+SIP.instance"), "\"<urn:x;y>\"");
+  EXPECT_EQ(params.get("lr"), "");
+  EXPECT_EQ(params.get("%6cr"), "");
+  EXPECT_FALSE(params.get("y>\""));
+  EXPECT_FALSE(params.get("e"));
+  EXPECT_EQ(params.size(), 5U);
 }
 
 const std::string kHead =
@@ -183,6 +356,27 @@ TEST(FastPath, TokenListsAgreeWithTheGeneralListScanner) {
   EXPECT_EQ(m.tokens(HeaderId::unsupported).error().message, "Unsupported: value is not a token");
   EXPECT_EQ(m.tokens(HeaderId::proxy_require).error().message, "Proxy-Require: empty list element");
   EXPECT_TRUE(m.tokens(HeaderId::allow_events)->empty());
+}
+
+TEST(FastPath, LongTokenListsKeepEveryTokenInOrder) {
+  std::string allow = "Allow: ";
+  std::vector<std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    expected.push_back("m" + std::to_string(i));
+    allow += (i == 0 ? "" : (i % 3 == 0 ? " ,\t" : ", ")) + expected.back();
+  }
+  auto parsed = Message::parse(kHead + allow + "\r\n" + allow + "\r\n\r\n");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  auto tokens = parsed->tokens(HeaderId::allow);
+  ASSERT_TRUE(tokens) << tokens.error().message;
+  ASSERT_EQ(tokens->size(), 80U);
+  for (std::size_t i = 0; i < 80; ++i) EXPECT_EQ((*tokens)[i], expected[i % 40]) << i;
+
+  Limits few;
+  few.max_list_values = 50;
+  auto limited = Message::parse(kHead + allow + "\r\n" + allow + "\r\n\r\n", few);
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->tokens(HeaderId::allow).error().code, Errc::limit_exceeded);
 }
 
 TEST(FastPath, AbsentHeadersAreAnsweredFromThePresenceBits) {

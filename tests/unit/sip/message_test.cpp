@@ -342,6 +342,29 @@ TEST(MessageParse, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(m->count(HeaderId::unknown), 1u);
 }
 
+TEST(MessageParse, CountAndFirstValuePerIdSurviveACopy) {
+  auto m = Message::parse(
+      text({"OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
+            "Route: <sip:p1;lr>", "From: <sip:a@b>;tag=1", "Route: <sip:p2;lr>, <sip:p3;lr>",
+            "v: SIP/2.0/UDP g;branch=z9hG4bK2", "To: <sip:b@c>", "Call-ID: c", "CSeq: 1 OPTIONS",
+            "X-A: 1", "Route: <sip:p4;lr>", "X-B: 2"}));
+  ASSERT_TRUE(m) << m.error().message;
+  const Message copy = *m;  // copies parse again: the tables must follow
+  for (const Message* msg : std::initializer_list<const Message*>{&*m, &copy}) {
+    EXPECT_EQ(msg->count(HeaderId::route), 3u);  // fields, not values
+    EXPECT_EQ(msg->count(HeaderId::via), 2u);
+    EXPECT_EQ(msg->count(HeaderId::unknown), 2u);
+    EXPECT_EQ(msg->count(HeaderId::contact), 0u);
+    EXPECT_EQ(msg->header(HeaderId::route), "<sip:p1;lr>");
+    EXPECT_EQ(msg->header(HeaderId::via), "SIP/2.0/UDP h;branch=z9hG4bK1");
+    EXPECT_EQ(msg->header(HeaderId::cseq), "1 OPTIONS");
+    EXPECT_FALSE(msg->header(HeaderId::contact).has_value());
+    auto routes = msg->name_addrs(HeaderId::route);
+    ASSERT_TRUE(routes);
+    EXPECT_EQ(routes->size(), 4u);
+  }
+}
+
 TEST(MessageParse, FoldedLinesAndExtensiveWhitespace) {
   // In the spirit of RFC 4475 §3.1.1.1: LWS and folding everywhere it may be.
   const std::string bytes = text(
