@@ -44,6 +44,10 @@ level = "debug"
 kind = "options"
 interval = 25
 
+[network]
+watch = false
+settle_ms = 1500
+
 [[account]]
 name = "office"
 enabled = false
@@ -156,6 +160,8 @@ TEST(TomlLoader, EveryGlobalKeyReachesTheSettings) {
   EXPECT_EQ(s.log_level, LogLevel::debug);
   EXPECT_EQ(s.keepalive.kind, KeepAliveKind::options);
   EXPECT_EQ(s.keepalive.interval, 25u);
+  EXPECT_FALSE(s.network.watch);
+  EXPECT_EQ(s.network.settle_ms, 1500u);
 }
 
 TEST(TomlLoader, EveryAccountKeyReachesTheAccount) {
@@ -292,7 +298,8 @@ TEST(TomlLoader, SourceLocationsAreRecordedPerKey) {
   EXPECT_EQ(s.sources.at("sip.listen_port").line, 5u);
   EXPECT_EQ(s.sources.at("sip.listen_port").file, "t.toml");
   ASSERT_TRUE(s.sources.contains("account[1].server[2].transport"));
-  EXPECT_EQ(s.sources.at("account[1].server[2].transport").line, 81u);
+  EXPECT_EQ(s.sources.at("account[1].server[2].transport").line, 85u);
+  EXPECT_EQ(s.sources.at("network.settle_ms").line, 30u);
 }
 
 TEST(TomlLoader, FailbackTimeoutBelowSixtyIsRaisedWithAWarning) {
@@ -338,6 +345,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.toml:2: sip.listen_port: expected an integer"},
         ErrorCase{"port_range", "[sip]\nlisten_port = 70000\n",
                   "t.toml:2: sip.listen_port: value 70000 is outside 0-65535"},
+        ErrorCase{"settle_range", "[network]\nsettle_ms = 60001\n",
+                  "t.toml:2: network.settle_ms: value 60001 is outside 0-60000"},
         ErrorCase{"retry_counts", acct + server + "retry_counts = 25\n",
                   "t.toml:5: account[1].server[1].retry_counts: value 25 is outside 0-20"},
         ErrorCase{"invite_retry_counts", acct + server + "invite_retry_counts = 0\n",

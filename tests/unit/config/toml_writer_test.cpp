@@ -41,6 +41,7 @@ void expect_same(const Settings& a, Settings b) {
   EXPECT_EQ(a.log_level, b.log_level);
   EXPECT_EQ(a.keepalive, b.keepalive);
   EXPECT_EQ(a.surge_prevention, b.surge_prevention);
+  EXPECT_EQ(a.network, b.network);
   ASSERT_EQ(a.accounts.size(), b.accounts.size());
   for (std::size_t i = 0; i < a.accounts.size(); ++i) {
     EXPECT_EQ(b.accounts[i].password.value, a.accounts[i].password.empty() ? "" : "***");
@@ -98,6 +99,7 @@ TEST(TomlWriter, EveryNonDefaultValueRoundTrips) {
   s.log_level = LogLevel::trace;
   s.keepalive = KeepAlive{KeepAliveKind::options, 11};
   s.surge_prevention = 3;
+  s.network = NetworkSettings{false, 2500};
   Account a;
   a.name = "n\u00e4me";
   a.enabled = false;
