@@ -31,6 +31,8 @@ std::string_view type_of(const sim::TimelineEntry& entry) {
       return "call_started";
     case sim::TimelineEntry::Kind::call_ended:
       return "call_ended";
+    case sim::TimelineEntry::Kind::address_changed:
+      return "address_changed";
   }
   return "fault";
 }

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <utility>
 
+#include "sip/uri.hpp"
+
 namespace sipline::sim {
 
 namespace {
@@ -70,6 +72,17 @@ std::optional<ServerRef> parse_host_port(std::string_view text) {
   return ref;
 }
 
+// An IPv4 or IPv6 address (IPv6 with or without brackets), without a port;
+// the IPv6 form comes back without brackets.
+std::optional<std::string> parse_ip_literal(std::string_view text) {
+  const bool bracketed = text.size() > 2 && text.front() == '[' && text.back() == ']';
+  const std::string_view bare = bracketed ? text.substr(1, text.size() - 2) : text;
+  const bool v6 = bare.find(':') != std::string_view::npos;
+  auto host = sip::parse_host_port(v6 ? "[" + std::string(bare) + "]" : std::string(bare));
+  if (!host || host->port || host->kind == sip::HostKind::hostname) return std::nullopt;
+  return std::string(host->host);
+}
+
 class LineParser {
  public:
   LineParser(std::string_view file, std::size_t line, std::vector<std::string_view> words)
@@ -85,6 +98,15 @@ class LineParser {
     const std::string_view word = next();
     if (word == "end") {
       step.kind = Step::Kind::end;
+    } else if (word == "address") {
+      step.kind = Step::Kind::address;
+      if (done()) return error("address: missing the new address (e.g. 'address 192.0.2.77')");
+      const std::string_view text = next();
+      auto address = parse_ip_literal(text);
+      if (!address) {
+        return error("address '" + std::string(text) + "': expected an IPv4 or IPv6 address");
+      }
+      step.address = std::move(*address);
     } else if (word == "call") {
       step.kind = Step::Kind::call;
       if (done()) return error("call: missing its duration (e.g. 'call 90s')");
@@ -146,7 +168,7 @@ class LineParser {
     auto host = parse_host_port(word);
     if (!host) {
       return error("'" + std::string(word) +
-                   "': expected primary, backup, server N, HOST[:PORT], call or end");
+                   "': expected primary, backup, server N, HOST[:PORT], call, address or end");
     }
     return *host;
   }

@@ -9,6 +9,7 @@
 //   2m    server 2 503 retry-after 60
 //   2m30s pbx1.example.com:5060 reject 403
 //   3m    call 90s alice          a call of 90 s on account alice (default: the first)
+//   5m    address 192.0.2.77      the host's own address changes (DHCP, Wi-Fi, VPN)
 //   10m   end                     stop the simulation here
 //
 // Times are offsets from the start: "1500ms", "10s", "2m", "1h30m" (units in
@@ -62,7 +63,7 @@ struct ServerRef {
 };
 
 struct Step {
-  enum class Kind : std::uint8_t { fault, call, end };
+  enum class Kind : std::uint8_t { fault, call, address, end };
   Kind kind = Kind::fault;
   runtime::Duration at{};             // offset from the start of the simulation
   std::size_t line = 0;               // 1-based line in the script
@@ -70,6 +71,7 @@ struct Step {
   Fault fault;                        // fault
   runtime::Duration call_duration{};  // call
   std::string account;                // call; empty = the first enabled account
+  std::string address;                // address: the new local IP address (IPv6 unbracketed)
 };
 
 struct FaultScript {

@@ -63,6 +63,8 @@ class SimulatedNetwork final : public transport::Transport {
   Result<void> start_keepalive(const sip::Target& flow, runtime::Duration interval) override;
   void stop_keepalive(const sip::Target& flow) override { (void)flow; }
   Result<sip::Target> local_address_for(const sip::Target& to) const override;
+  // The host's address changes: requests leave from `address` from now on.
+  void set_local_address(std::string address) { local_address_ = std::move(address); }
 
  private:
   struct Server {

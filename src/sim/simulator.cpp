@@ -275,6 +275,18 @@ struct Simulator::Impl {
       case Step::Kind::call:
         start_call(step);
         break;
+      case Step::Kind::address: {
+        network.set_local_address(step.address);
+        TimelineEntry e;
+        e.kind = TimelineEntry::Kind::address_changed;
+        e.detail = "local address now " + step.address;
+        emit(std::move(e));
+        // What the daemon's address watcher does once the change settles.
+        for (Account& a : accounts) {
+          if (a.engine) a.engine->network_changed();
+        }
+        break;
+      }
       case Step::Kind::end:
         break;
     }

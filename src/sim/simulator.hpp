@@ -42,6 +42,7 @@ struct TimelineEntry {
     fault,         // a script step changed a server's behaviour
     call_started,  // a script call began: where its INVITE would go
     call_ended,
+    address_changed,  // a script step changed the host's own address (`detail`)
   };
   Kind kind = Kind::event;
   runtime::Duration offset{};

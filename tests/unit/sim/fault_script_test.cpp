@@ -34,18 +34,10 @@ TEST(ParseDuration, RejectsWhatIsNotADuration) {
 
 TEST(ParseFaultScript, ReadsEveryKindOfStep) {
   const char* text =
-      "# a primary that goes away and comes back\n"
-      "\n"
-      "10s   primary refuse     # ICMP\n"
-      "20s backup blackhole\n"
-      "30s server 2 503 retry-after 60\n"
-      "31s server 3 503\n"
-      "32s pbx1.example.com:5070 reject 403\n"
-      "33s [2001:db8::1]:5060 restore\n"
-      "34s 10.0.0.1 503 retry-after 2m\n"
-      "1m call 90s alice\n"
-      "1m call 1500ms\n"
-      "1h30m end\n";
+      "# a primary that goes away and comes back\n\n10s   primary refuse     # ICMP\n20s backup "
+      "blackhole\n30s server 2 503 retry-after 60\n31s server 3 503\n32s pbx1.example.com:5070 "
+      "reject 403\n33s [2001:db8::1]:5060 restore\n34s 10.0.0.1 503 retry-after 2m\n1m call 90s "
+      "alice\n1m call 1500ms\n1h30m end\n";
   auto script = parse_fault_script(text, "f.txt");
   ASSERT_TRUE(script) << script.error().message;
   ASSERT_EQ(script->steps.size(), 10u);
@@ -116,9 +108,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "s.txt:1: time 'ten': expected a number like 10s, 2m, 1h30m or 1500ms"},
         BadScript{"\n10 primary refuse\n", "s.txt:2: time '10': missing unit (h, m, s or ms)"},
         BadScript{"10s\n", "s.txt:1: missing action after the time (a server, 'call' or 'end')"},
-        BadScript{"10s primary\n",
-                  "s.txt:1: missing the server's action (refuse, blackhole, 503, reject CODE, "
-                  "restore)"},
+        BadScript{
+            "10s primary\n",
+            "s.txt:1: missing the server's action (refuse, blackhole, 503, reject CODE, restore)"},
         BadScript{"10s primary explode\n",
                   "s.txt:1: unknown action 'explode' (expected refuse, blackhole, 503, reject "
                   "CODE, restore)"},
@@ -137,16 +129,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadScript{"10s server 0 refuse\n", "s.txt:1: server number '0': expected 1, 2, 3..."},
         BadScript{"10s server two refuse\n", "s.txt:1: server number 'two': expected 1, 2, 3..."},
         BadScript{"10s pbx!example refuse\n",
-                  "s.txt:1: 'pbx!example': expected primary, backup, server N, HOST[:PORT], call "
-                  "or end"},
+                  "s.txt:1: 'pbx!example': expected primary, backup, server N, HOST[:PORT], call, "
+                  "address or end"},
         BadScript{"10s pbx:99999 refuse\n",
-                  "s.txt:1: 'pbx:99999': expected primary, backup, server N, HOST[:PORT], call or "
-                  "end"},
+                  "s.txt:1: 'pbx:99999': expected primary, backup, server N, HOST[:PORT], call, "
+                  "address or end"},
         BadScript{"10s [::1 refuse\n",
-                  "s.txt:1: '[::1': expected primary, backup, server N, HOST[:PORT], call or end"},
+                  "s.txt:1: '[::1': expected primary, backup, server N, HOST[:PORT], call, address "
+                  "or end"},
         BadScript{"10s pbx: refuse\n",
-                  "s.txt:1: 'pbx:': expected primary, backup, server N, HOST[:PORT], call or end"},
+                  "s.txt:1: 'pbx:': expected primary, backup, server N, HOST[:PORT], call, address "
+                  "or end"},
         BadScript{"10s call\n", "s.txt:1: call: missing its duration (e.g. 'call 90s')"},
+        BadScript{"10s address\n",
+                  "s.txt:1: address: missing the new address (e.g. 'address 192.0.2.77')"},
+        BadScript{"10s address pbx.example.com\n",
+                  "s.txt:1: address 'pbx.example.com': expected an IPv4 or IPv6 address"},
+        BadScript{"10s address 192.0.2.7:5060\n",
+                  "s.txt:1: address '192.0.2.7:5060': expected an IPv4 or IPv6 address"},
+        BadScript{"10s address 192.0.2.7 now\n", "s.txt:1: unexpected 'now'"},
         BadScript{"10s call long\n",
                   "s.txt:1: call duration 'long': expected a number like 10s, 2m, 1h30m or 1500ms"},
         BadScript{"10s call 0s\n", "s.txt:1: call duration must not be 0"},
@@ -155,6 +156,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadScript{"20s primary refuse\n10s primary restore\n",
                   "s.txt:2: goes back in time (line 1 is later)"},
         BadScript{"10s end\n# fine\n20s primary refuse\n", "s.txt:3: step after 'end' (line 1)"}));
+
+TEST(FaultScript, AddressStepsTakeIpv4AndIpv6) {
+  auto script = parse_fault_script(
+      "1m address 192.0.2.77\n2m address [2001:db8::7]\n"
+      "3m address 2001:db8::8\n",
+      "s.txt");
+  ASSERT_TRUE(script) << script.error().message;
+  ASSERT_EQ(script->steps.size(), 3u);
+  EXPECT_EQ(script->steps[0].kind, Step::Kind::address);
+  EXPECT_EQ(script->steps[0].address, "192.0.2.77");
+  EXPECT_EQ(script->steps[1].address, "2001:db8::7");
+  EXPECT_EQ(script->steps[2].address, "2001:db8::8");
+}
 
 }  // namespace
 }  // namespace sipline::sim

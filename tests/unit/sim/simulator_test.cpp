@@ -95,6 +95,9 @@ std::vector<std::string> sequence(const std::vector<TimelineEntry>& entries) {
       case TimelineEntry::Kind::call_ended:
         out.push_back("call_ended " + e.server);
         break;
+      case TimelineEntry::Kind::address_changed:
+        out.push_back("address_changed");
+        break;
     }
   }
   return out;
@@ -122,6 +125,31 @@ TEST(Simulator, RegistersWithThePrimaryWhenNothingFails) {
   EXPECT_EQ(entries[1].offset, 0ms);
   EXPECT_EQ(entries[1].event.expires, std::optional<std::uint32_t>(300));
   EXPECT_EQ((*sim)->clock().now() - runtime::ManualClock::default_start, 1min);
+}
+
+TEST(Simulator, AnAddressChangeMovesTheContactOnTheSameServer) {
+  auto sim = make("1m address 192.0.2.77\n2m end\n");
+  ASSERT_TRUE(sim);
+  auto entries = run(**sim);
+  EXPECT_EQ(sequence(entries),
+            (std::vector<std::string>{"registering " + std::string(primary_uri),
+                                      "registered " + std::string(primary_uri), "address_changed",
+                                      "network_changed " + std::string(primary_uri),
+                                      "registered " + std::string(primary_uri)}));
+  const TimelineEntry* moved = first_event(entries, reg::EventType::network_changed);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(moved->offset, 1min);
+  EXPECT_NE(moved->event.reason.find("-> 192.0.2.77:"), std::string::npos) << moved->event.reason;
+  EXPECT_EQ(first_event(entries, reg::EventType::failover), nullptr);
+  bool announced = false;
+  for (const auto& e : entries) {
+    if (e.kind == TimelineEntry::Kind::address_changed) {
+      announced = true;
+      EXPECT_EQ(e.offset, 1min);
+      EXPECT_EQ(e.detail, "local address now 192.0.2.77");
+    }
+  }
+  EXPECT_TRUE(announced);
 }
 
 TEST(Simulator, ARefusedPrimaryFailsOverAtOnce) {
