@@ -1,5 +1,6 @@
 #include "ua/network_monitor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -9,12 +10,13 @@
 namespace sipline::ua {
 
 NetworkMonitor::NetworkMonitor(runtime::EventLoop& loop, std::function<void()> changed)
-    : loop_(loop), changed_(std::move(changed)) {}
+    : loop_(loop), changed_(std::move(changed)), settle_(loop, [this] { changed_(); }) {}
 
 NetworkMonitor::~NetworkMonitor() = default;
 
 Result<void> NetworkMonitor::apply(const config::NetworkSettings& settings) {
-  settle_time_ = std::chrono::milliseconds(settings.settle_ms);
+  const runtime::Duration settle = std::chrono::milliseconds(settings.settle_ms);
+  settle_.set_times(settle, std::max<runtime::Duration>(10 * settle, std::chrono::seconds(5)));
   if (!settings.watch) {
     stop();
     return ok();
@@ -33,8 +35,7 @@ void NetworkMonitor::stop() {
 }
 
 void NetworkMonitor::notified() {
-  // Each notification restarts the wait: act once the burst is over.
-  settle_ = loop_.start(settle_time_, [this] { changed_(); });
+  settle_.notify();
 }
 
 }  // namespace sipline::ua

@@ -3,7 +3,8 @@
 // notifications (transport::AddressWatcher) come in bursts (an interface
 // going down withdraws its addresses and routes one message at a time, DHCP
 // adds an address and then its routes), so they are coalesced until none has
-// come for the settle time, and then `changed` runs once.
+// come for the settle time, and then `changed` runs once; a source that
+// never falls quiet delays it by at most ten settle times (at least 5 s).
 
 #include <functional>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "common/result.hpp"
 #include "config/settings.hpp"
 #include "runtime/event_loop.hpp"
+#include "ua/quiet_period.hpp"
 
 namespace sipline::transport {
 class AddressWatcher;
@@ -38,8 +40,7 @@ class NetworkMonitor {
   runtime::EventLoop& loop_;
   std::function<void()> changed_;
   std::unique_ptr<transport::AddressWatcher> watcher_;
-  runtime::Duration settle_time_{};
-  runtime::Timer settle_;
+  QuietPeriod settle_;
 };
 
 }  // namespace sipline::ua
