@@ -78,7 +78,9 @@ std::optional<std::string> parse_ip_literal(std::string_view text) {
   const bool bracketed = text.size() > 2 && text.front() == '[' && text.back() == ']';
   const std::string_view bare = bracketed ? text.substr(1, text.size() - 2) : text;
   const bool v6 = bare.find(':') != std::string_view::npos;
-  auto host = sip::parse_host_port(v6 ? "[" + std::string(bare) + "]" : std::string(bare));
+  // The parsed host is a view into this text, which must outlive it.
+  const std::string text_to_parse = v6 ? "[" + std::string(bare) + "]" : std::string(bare);
+  auto host = sip::parse_host_port(text_to_parse);
   if (!host || host->port || host->kind == sip::HostKind::hostname) return std::nullopt;
   return std::string(host->host);
 }
