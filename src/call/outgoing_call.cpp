@@ -255,15 +255,9 @@ void OutgoingCall::send_ack(const Dialog& dialog, const sip::Message& response, 
     if (auto t = literal_target(copy.next_hop_uri(), first_hop_.transport)) return *t;
     return first_hop_;
   }();
-  auto local = env_.local_address(target);
-  if (!local) return;
-  b.prepend(sip::HeaderId::via, via_value(*local, env_.layer.new_branch()));
-  b.set(sip::HeaderId::max_forwards, "70");
-  auto ack = b.build();
-  if (!ack) return;
-  (void)env_.wire.send(*ack, target);
-  if (!main) return;
-  ack_ = std::move(*ack);
+  auto ack = send_ack_for_2xx(std::move(b), target);
+  if (!ack || !main) return;
+  ack_ = std::move(ack);
   ack_target_ = target;
 }
 

@@ -190,11 +190,7 @@ Result<txn::TransactionId> Session::send_request(sip::MessageBuilder request,
                                                  const sip::Target& target,
                                                  txn::ClientCallbacks callbacks,
                                                  std::optional<int> retransmit_budget) {
-  auto local = env_.local_address(target);
-  if (!local) return fail(Errc::not_found, "no local address towards the target");
-  request.prepend(sip::HeaderId::via, via_value(*local, env_.layer.new_branch()));
-  request.set(sip::HeaderId::max_forwards, max_forwards);
-  auto message = request.build();
+  auto message = complete_for_wire(std::move(request), target);
   if (!message) return message.error();
   txn::TimerConfig timers = env_.timer_config;
   if (retransmit_budget) {
@@ -202,6 +198,23 @@ Result<txn::TransactionId> Session::send_request(sip::MessageBuilder request,
         std::clamp(*retransmit_budget, 0, int{txn::TimerConfig::max_retransmit_budget}));
   }
   return env_.layer.send_request(std::move(*message), target, std::move(callbacks), timers);
+}
+
+Result<sip::Message> Session::complete_for_wire(sip::MessageBuilder request,
+                                                const sip::Target& target) {
+  auto local = env_.local_address(target);
+  if (!local) return fail(Errc::not_found, "no local address towards the target");
+  request.prepend(sip::HeaderId::via, via_value(*local, env_.layer.new_branch()));
+  request.set(sip::HeaderId::max_forwards, max_forwards);
+  return request.build();
+}
+
+std::optional<sip::Message> Session::send_ack_for_2xx(sip::MessageBuilder ack,
+                                                      const sip::Target& target) {
+  auto message = complete_for_wire(std::move(ack), target);
+  if (!message) return std::nullopt;
+  (void)env_.wire.send(*message, target);
+  return std::move(*message);
 }
 
 std::string Session::contact_value(const sip::Target& peer) {

@@ -75,6 +75,11 @@ class Session : public std::enable_shared_from_this<Session> {
   Result<txn::TransactionId> send_request(sip::MessageBuilder request, const sip::Target& target,
                                           txn::ClientCallbacks callbacks,
                                           std::optional<int> retransmit_budget = std::nullopt);
+  // Completes an ACK for a 2xx the same way and hands it straight to the
+  // transport (§13.2.2.4: it belongs to no transaction). Returns it, for
+  // sending again when the 2xx is retransmitted; nullopt if it could not be
+  // built or there is no local address toward `target`.
+  std::optional<sip::Message> send_ack_for_2xx(sip::MessageBuilder ack, const sip::Target& target);
   // Our Contact for messages to or from `peer`: our address on that path,
   // remembered as the one the dialog last advertised (refresh_if_moved()).
   // The media address is fixed by the first SDP (RFC 3264 §8: later o=
@@ -112,6 +117,8 @@ class Session : public std::enable_shared_from_this<Session> {
   CallLimits limits_;
 
  private:
+  // The request with our top Via (new branch, ;rport) and Max-Forwards.
+  Result<sip::Message> complete_for_wire(sip::MessageBuilder request, const sip::Target& target);
   void answer_reinvite(txn::TransactionId id, const sip::Message& request);
   void send_bye_in(std::shared_ptr<Dialog> dialog,
                    std::vector<auth::AuthorizationHeader> credentials);

@@ -205,14 +205,9 @@ void Session::ack_reinvite(ReInvite& attempt) {
   const sip::Target target = in_dialog_target();
   auto b = dialog_->request_with_cseq(sip::Method::ack, attempt.cseq);
   for (const auto& c : attempt.credentials) b.add(c.header_name(), c.value);
-  auto local = env_.local_address(target);
-  if (!local) return;
-  b.prepend(sip::HeaderId::via, via_value(*local, env_.layer.new_branch()));
-  b.set(sip::HeaderId::max_forwards, "70");
-  auto ack = b.build();
+  auto ack = send_ack_for_2xx(std::move(b), target);
   if (!ack) return;
-  (void)env_.wire.send(*ack, target);
-  attempt.ack = std::move(*ack);
+  attempt.ack = std::move(ack);
   attempt.ack_target = target;
 }
 

@@ -67,8 +67,7 @@ class Calls : public ::testing::Test {
   }
 
   void TearDown() override {
-    const char* verbose = std::getenv("SIPLINE_IT_VERBOSE");
-    if (daemon_ && (HasFailure() || (verbose != nullptr && *verbose == '1'))) {
+    if (daemon_ && (HasFailure() || verbose_requested())) {
       std::cerr << "events:\n" << daemon_->timeline() << "daemon log:\n" << daemon_->log_tail(60);
       if (primary_) std::cerr << "primary log:\n" << primary_->log_tail(30);
     }
@@ -252,7 +251,7 @@ TEST_F(Calls, InviteFailsOverToTheBackupWhenThePrimaryIsDown) {
   const auto retry_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(ringing->time - failover->time).count();
   EXPECT_LT(retry_ms, 1000) << "the backup rang " << retry_ms << " ms after the primary failed";
-  if (const char* v = std::getenv("SIPLINE_IT_VERBOSE"); v != nullptr && *v == '1') {
+  if (verbose_requested()) {
     std::cerr << "INVITE failover: backup ringing " << retry_ms << " ms after the failure\n";
   }
   ASSERT_TRUE(cli({"hangup", *id}).has_value());

@@ -32,20 +32,6 @@ namespace {
 constexpr double kRefusedBoundMs = 500;
 constexpr double kBlackholeBoundMs = 6000;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-// Appends one measured run to $SIPLINE_FAILOVER_REPORT (JSON lines).
-void report(const std::string& fault, Transport transport, const char* what, double ms) {
-  const char* path = std::getenv("SIPLINE_FAILOVER_REPORT");
-  if (path == nullptr || *path == '\0') return;
-  std::ofstream out(path, std::ios::app);
-  out << R"({"fault":")" << fault << R"(","transport":")" << to_string(transport)
-      << R"(","measure":")" << what << R"(","ms":)" << ms << "}\n";
-}
-
 // Whether the daemon's status mentions `hostport` for a registered account:
 // the exact JSON layout belongs to the daemon, so only the facts are checked.
 bool status_shows_registered_on(const nlohmann::json& status, const std::string& account,
@@ -91,8 +77,7 @@ class Failover : public ::testing::TestWithParam<Transport> {
 
   void TearDown() override {
     // SIPLINE_IT_VERBOSE=1 shows the timeline of passing runs too.
-    const char* verbose = std::getenv("SIPLINE_IT_VERBOSE");
-    if (daemon_ && (HasFailure() || (verbose != nullptr && *verbose == '1'))) {
+    if (daemon_ && (HasFailure() || verbose_requested())) {
       std::cerr << "events:\n"
                 << daemon_->timeline() << "daemon log:\n"
                 << daemon_->log_tail() << "primary log:\n"
@@ -213,8 +198,8 @@ TEST_P(Failover, RefusedPrimaryFailsOverThenFailsBack) {
   EXPECT_TRUE(why.find("refused") != std::string::npos || why.find("reset") != std::string::npos)
       << "the failover reason should name the refusal: " << failover->json.dump();
   EXPECT_LE(failover_ms, kRefusedBoundMs);
-  report("refused", GetParam(), "failover", failover_ms);
-  report("refused", GetParam(), "detection", detection_ms_);
+  report_measure("refused", GetParam(), "failover", failover_ms);
+  report_measure("refused", GetParam(), "detection", detection_ms_);
   expect_bindings(0, 1);
   expect_status_on(backup_->hostport());
 
@@ -224,7 +209,7 @@ TEST_P(Failover, RefusedPrimaryFailsOverThenFailsBack) {
   });
   ASSERT_GE(failback_ms, 0);
   EXPECT_LE(failback_ms, (spec_.probe_interval * spec_.good_probes + 3) * 1000.0);
-  report("refused", GetParam(), "failback", failback_ms);
+  report_measure("refused", GetParam(), "failback", failback_ms);
   expect_bindings(1, 0);
   expect_status_on(primary_->hostport());
   expect_clean_shutdown(*primary_);
@@ -244,8 +229,8 @@ TEST_P(Failover, BlackholedPrimaryFailsOverThenFailsBack) {
   const double failover_ms = expect_failover(from, fault_at, *watch, detection_wait());
   ASSERT_GE(failover_ms, 0);
   EXPECT_LE(failover_ms, kBlackholeBoundMs);
-  report("blackhole", GetParam(), "failover", failover_ms);
-  report("blackhole", GetParam(), "detection", detection_ms_);
+  report_measure("blackhole", GetParam(), "failover", failover_ms);
+  report_measure("blackhole", GetParam(), "detection", detection_ms_);
   // The primary still holds the binding it granted before the fault (nobody
   // could remove it while unreachable, and it expires on its own); the
   // backup must hold exactly one.
@@ -255,7 +240,7 @@ TEST_P(Failover, BlackholedPrimaryFailsOverThenFailsBack) {
   const double failback_ms = expect_failback([&] { ASSERT_TRUE(blackhole->restore()); });
   ASSERT_GE(failback_ms, 0);
   EXPECT_LE(failback_ms, (spec_.probe_interval * spec_.good_probes + 3) * 1000.0);
-  report("blackhole", GetParam(), "failback", failback_ms);
+  report_measure("blackhole", GetParam(), "failback", failback_ms);
   // The new binding replaced the stale one (same instance / Contact).
   expect_bindings(1, 0);
   expect_status_on(primary_->hostport());

@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -123,6 +125,25 @@ std::optional<std::string> run_capture(const std::vector<std::string>& argv,
                                                  deadline - std::chrono::steady_clock::now())));
   if (!status || *status != 0) return std::nullopt;
   return out;
+}
+
+bool verbose_requested() {
+  const char* v = std::getenv("SIPLINE_IT_VERBOSE");
+  return v != nullptr && *v == '1';
+}
+
+void report_measure(const std::string& fault, Transport transport, std::string_view measure,
+                    double ms) {
+  const char* path = std::getenv("SIPLINE_FAILOVER_REPORT");
+  if (path == nullptr || *path == '\0') return;
+  std::ofstream out(path, std::ios::app);
+  out << R"({"fault":")" << fault << R"(","transport":")" << to_string(transport)
+      << R"(","measure":")" << measure << R"(","ms":)" << ms << "}\n";
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
 }
 
 std::string find_program(const std::string& name) {
@@ -361,15 +382,29 @@ std::optional<std::vector<Binding>> Registrar::bindings() const {
   return parse_ul_dump(*text);
 }
 
-std::optional<std::size_t> Registrar::live_bindings(const std::string& user) const {
-  if (!process_) return 0;
+std::optional<std::vector<Binding>> Registrar::live_bindings_of(const std::string& user) const {
   const auto all = bindings();
   if (!all) return std::nullopt;
-  std::size_t n = 0;
+  std::vector<Binding> live;
   for (const auto& b : *all) {
-    if (b.aor == user && b.live()) ++n;
+    if (b.aor == user && b.live()) live.push_back(b);
   }
-  return n;
+  return live;
+}
+
+std::optional<std::size_t> Registrar::live_bindings(const std::string& user) const {
+  if (!process_) return 0;
+  const auto live = live_bindings_of(user);
+  if (!live) return std::nullopt;
+  return live->size();
+}
+
+std::string describe(const std::vector<Binding>& bindings) {
+  std::string out;
+  for (const auto& b : bindings) {
+    out += "  " + b.aor + " " + b.contact + " expires=" + b.expires + " socket=" + b.socket + '\n';
+  }
+  return out.empty() ? "  (no bindings)\n" : out;
 }
 
 // ---------------------------------------------------------------- Blackhole

@@ -29,6 +29,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -76,6 +77,18 @@ std::string find_program(const std::string& name);
 // Letters and digits from /dev/urandom: generated test passwords (no ':',
 // which db_text uses as its column separator).
 std::string random_alnum(std::size_t length);
+
+// SIPLINE_IT_VERBOSE=1: tests print their timelines, bindings and logs
+// when they pass too, not only when they fail.
+bool verbose_requested();
+
+// Appends one measured run to $SIPLINE_FAILOVER_REPORT (JSON lines, read by
+// scripts/bench-failover); does nothing when the variable is unset.
+void report_measure(const std::string& fault, Transport transport, std::string_view measure,
+                    double ms);
+
+// ASCII lower case, for case-insensitive searches in logs and reasons.
+std::string lower(std::string s);
 
 // A port free for both UDP and TCP on `address` a moment ago.
 std::optional<std::uint16_t> free_port(const std::string& address);
@@ -145,6 +158,8 @@ class Registrar {
   std::optional<std::vector<Binding>> bindings() const;
   // Live bindings for `user`; 0 when the registrar is not running.
   std::optional<std::size_t> live_bindings(const std::string& user) const;
+  // The live bindings of `user` themselves; nullopt when kamcmd fails.
+  std::optional<std::vector<Binding>> live_bindings_of(const std::string& user) const;
 
  private:
   Registrar(RegistrarOptions options, std::filesystem::path dir);
@@ -156,6 +171,9 @@ class Registrar {
   std::filesystem::path log_;
   std::optional<Process> process_;
 };
+
+// One line per binding (AOR, Contact, expires, socket), for failure messages.
+std::string describe(const std::vector<Binding>& bindings);
 
 // Parses `kamcmd ul.dump` output (exposed for the harness's own tests).
 std::vector<Binding> parse_ul_dump(const std::string& text);

@@ -33,19 +33,6 @@
 namespace sipline::testing::kamailio {
 namespace {
 
-void report(const std::string& fault, Transport transport, double ms) {
-  const char* path = std::getenv("SIPLINE_FAILOVER_REPORT");
-  if (path == nullptr || *path == '\0') return;
-  std::ofstream out(path, std::ios::app);
-  out << R"({"fault":")" << fault << R"(","transport":")" << to_string(transport)
-      << R"(","measure":"idle","ms":)" << ms << "}\n";
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 class IdleFailure : public ::testing::Test {
  protected:
   // Registers `spec_` (servers filled in here) on the primary.
@@ -126,7 +113,7 @@ TEST_F(IdleFailure, IdleTcpPrimaryKilledFailsOverInMilliseconds) {
   const double ms = fault_to_backup(from, fault_at, 10s, &reason);
   ASSERT_GE(ms, 0);
   std::cout << "[ measured ] idle tcp killed: fault -> registered on backup " << ms << " ms\n";
-  report("idle-killed", Transport::tcp, ms);
+  report_measure("idle-killed", Transport::tcp, "idle", ms);
   EXPECT_LE(ms, 1000.0);
   // The re-registration's connection is refused, or reset by the dying
   // process's listener that still accepted it.
@@ -151,7 +138,7 @@ TEST_F(IdleFailure, IdleTcpPrimaryBlackholedIsNoticedByTheCrlfKeepAlive) {
   const double ms = fault_to_backup(from, fault_at, 40s, &reason);
   ASSERT_GE(ms, 0);
   std::cout << "[ measured ] idle tcp blackholed: fault -> registered on backup " << ms << " ms\n";
-  report("idle-blackhole", Transport::tcp, ms);
+  report_measure("idle-blackhole", Transport::tcp, "idle", ms);
   // Interval (jittered 80-100 %) + 10 s pong timeout + the backup's REGISTER.
   EXPECT_LE(ms, (3 + 10 + 3) * 1000.0);
   EXPECT_GE(ms, 10 * 1000.0 - 500);  // the pong timeout had to run out
@@ -180,7 +167,7 @@ TEST_F(IdleFailure, IdleUdpPrimaryBlackholedIsNoticedByTheStunKeepAlive) {
   ASSERT_GE(ms, 0);
   std::cout << "[ measured ] idle udp blackholed (STUN): fault -> registered on backup " << ms
             << " ms\n";
-  report("idle-blackhole-stun", Transport::udp, ms);
+  report_measure("idle-blackhole-stun", Transport::udp, "idle", ms);
   // Interval + 2 s answer deadline + the backup's REGISTER.
   EXPECT_LE(ms, (3 + 2 + 3) * 1000.0);
   EXPECT_NE(reason.find("keep-alive"), std::string::npos) << reason;

@@ -88,30 +88,6 @@ class NamespacePair {
   std::vector<std::string> made_;
 };
 
-std::string describe(const std::vector<Binding>& bindings) {
-  std::string out;
-  for (const auto& b : bindings) {
-    out += "  " + b.aor + " " + b.contact + " expires=" + b.expires + " socket=" + b.socket + '\n';
-  }
-  return out.empty() ? "  (no bindings)\n" : out;
-}
-
-// Live bindings of `user`, or nullopt when kamcmd failed.
-std::optional<std::vector<Binding>> live_of(const Registrar& registrar, const std::string& user) {
-  const auto all = registrar.bindings();
-  if (!all) return std::nullopt;
-  std::vector<Binding> live;
-  for (const auto& b : *all) {
-    if (b.aor == user && b.live()) live.push_back(b);
-  }
-  return live;
-}
-
-bool verbose() {
-  const char* v = std::getenv("SIPLINE_IT_VERBOSE");
-  return v != nullptr && *v == '1';
-}
-
 class NetworkChange : public ::testing::TestWithParam<Transport> {
  protected:
   void SetUp() override {
@@ -167,10 +143,10 @@ class NetworkChange : public ::testing::TestWithParam<Transport> {
   }
 
   void TearDown() override {
-    if (daemon_ && (HasFailure() || verbose())) {
+    if (daemon_ && (HasFailure() || verbose_requested())) {
       std::cerr << "events:\n" << daemon_->timeline() << "daemon log:\n" << daemon_->log_tail();
     }
-    if (registrar_ && (HasFailure() || verbose())) {
+    if (registrar_ && (HasFailure() || verbose_requested())) {
       const auto all = registrar_->bindings();
       std::cerr << "kamailio bindings:\n"
                 << (all ? describe(*all) : "  (kamcmd failed)\n") << "kamailio log:\n"
@@ -203,7 +179,7 @@ TEST_P(NetworkChange, NewLocalAddressReRegistersOnTheSameServer) {
   const auto& ns = *namespaces_;
   const std::string hostport = registrar_->hostport();
   {
-    const auto live = live_of(*registrar_, "alice");
+    const auto live = registrar_->live_bindings_of("alice");
     ASSERT_TRUE(live.has_value()) << "kamcmd ul.dump failed";
     ASSERT_EQ(live->size(), 1u) << describe(*live);
     EXPECT_NE(live->front().contact.find(old_address_), std::string::npos) << describe(*live);
@@ -255,11 +231,12 @@ TEST_P(NetworkChange, NewLocalAddressReRegistersOnTheSameServer) {
     EXPECT_NE(e.type, "failover") << "an address change is not a server failure: " << e.json.dump();
   }
   // The same REGISTER bound .3 and removed .2: exactly one live binding.
-  const auto live = live_of(*registrar_, "alice");
+  const auto live = registrar_->live_bindings_of("alice");
   ASSERT_TRUE(live.has_value()) << "kamcmd ul.dump failed";
   ASSERT_EQ(live->size(), 1u) << describe(*live);
   EXPECT_NE(live->front().contact.find(new_address_), std::string::npos) << describe(*live);
-  if (verbose()) std::cerr << "kamailio live bindings after the change:\n" << describe(*live);
+  if (verbose_requested())
+    std::cerr << "kamailio live bindings after the change:\n" << describe(*live);
   // `sipline status --json` names the Contact the account is registered with.
   std::string raw;
   const auto status = daemon_->status_json(&raw);

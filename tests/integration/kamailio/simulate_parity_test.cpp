@@ -135,7 +135,7 @@ TEST(SimulateParity, RefusedThenRestoredPrimaryGivesTheSameEventsAsKamailio) {
                        << " s, restore at " << restore_s << " s, end at " << end_s << " s):\n"
                        << joined(got);
   // SIPLINE_IT_VERBOSE=1 shows the compared sequence of a passing run too.
-  if (const char* verbose = std::getenv("SIPLINE_IT_VERBOSE"); verbose && *verbose == '1') {
+  if (verbose_requested()) {
     std::cerr << "event sequence of both runs:\n" << joined(got);
   }
   // The sequence holds what the scenario is about.

@@ -31,6 +31,26 @@ class RedundancyNetworkChange : public EngineHarness {
   static bool contains(std::string_view text, std::string_view part) {
     return text.find(part) != std::string_view::npos;
   }
+  // The registrar at `t` holds exactly one live binding, naming `hostport`.
+  void expect_only_contact(const sip::Target& t, std::string_view hostport) {
+    const auto contacts_now = live_contacts(t);
+    ASSERT_EQ(contacts_now.size(), 1U) << trace(events, t0);
+    EXPECT_TRUE(contains(contacts_now.front(), hostport)) << contacts_now.front();
+  }
+  // Registered on the primary, the sender now reports `host`:`port` toward
+  // it (empty host: no route) and the host's addresses changed: no REGISTER
+  // and no network_changed may follow.
+  void expect_no_move_to(const std::string& host, std::uint16_t port) {
+    start(two_server_account());
+    run_for(1s);
+    const std::size_t registers_before = registers_to(primary);
+    const std::size_t events_before = events.size();
+    registrar.set_local_address(host, port);
+    engine->network_changed();
+    run_for(1s);
+    EXPECT_EQ(registers_to(primary), registers_before);
+    EXPECT_EQ(events.size(), events_before) << trace(events, t0);
+  }
 };
 
 TEST_F(RedundancyNetworkChange, RegisteredBindingMovesItsContactOnTheSameServer) {
@@ -58,9 +78,7 @@ TEST_F(RedundancyNetworkChange, RegisteredBindingMovesItsContactOnTheSameServer)
   auto contacts = move->request.contacts();
   ASSERT_TRUE(contacts);
   ASSERT_EQ(contacts->size(), 2U);
-  const auto contacts_now = live_contacts(primary);
-  ASSERT_EQ(contacts_now.size(), 1U);
-  EXPECT_TRUE(contains(contacts_now.front(), "198.51.100.7:5060"));
+  expect_only_contact(primary, "198.51.100.7:5060");
   // Still registered on the primary; the server did not fail. The status
   // names the new Contact.
   EXPECT_EQ(active(), 0U);
@@ -69,20 +87,11 @@ TEST_F(RedundancyNetworkChange, RegisteredBindingMovesItsContactOnTheSameServer)
   EXPECT_EQ(events.back().type, EventType::registered) << trace(events, t0);
   // The next refresh keeps the new Contact.
   run_for(2h);
-  const auto later = live_contacts(primary);
-  ASSERT_EQ(later.size(), 1U);
-  EXPECT_TRUE(contains(later.front(), "198.51.100.7:5060"));
+  expect_only_contact(primary, "198.51.100.7:5060");
 }
 
 TEST_F(RedundancyNetworkChange, AnUnchangedAddressSendsNothing) {
-  start(two_server_account());
-  run_for(1s);
-  const std::size_t registers_before = registers_to(primary);
-  const std::size_t events_before = events.size();
-  engine->network_changed();
-  run_for(1s);
-  EXPECT_EQ(registers_to(primary), registers_before);
-  EXPECT_EQ(events.size(), events_before) << trace(events, t0);
+  expect_no_move_to("192.0.2.10", 5060);
 }
 
 TEST_F(RedundancyNetworkChange, ChangeDuringTheFirstRegisterMovesOnItsOutcome) {
@@ -94,9 +103,7 @@ TEST_F(RedundancyNetworkChange, ChangeDuringTheFirstRegisterMovesOnItsOutcome) {
   EXPECT_NE(first(EventType::network_changed), nullptr) << trace(events, t0);
   run_for(10s);
   EXPECT_EQ(registers_to(primary), 2U);
-  const auto contacts_now = live_contacts(primary);
-  ASSERT_EQ(contacts_now.size(), 1U) << trace(events, t0);
-  EXPECT_TRUE(contains(contacts_now.front(), "198.51.100.7:5060"));
+  expect_only_contact(primary, "198.51.100.7:5060");
   EXPECT_EQ(active(), 0U);
   EXPECT_EQ(events.back().type, EventType::registered) << trace(events, t0);
 }
@@ -112,9 +119,7 @@ TEST_F(RedundancyNetworkChange, ChangeWhileEveryServerIsDownIsCarriedByTheNextAt
   registrar.at(primary).answer_ok();
   run_for(2min);
   ASSERT_EQ(active(), 0U) << trace(events, t0);
-  const auto contacts_now = live_contacts(primary);
-  ASSERT_EQ(contacts_now.size(), 1U);
-  EXPECT_TRUE(contains(contacts_now.front(), "198.51.100.7:5060"));
+  expect_only_contact(primary, "198.51.100.7:5060");
 }
 
 TEST_F(RedundancyNetworkChange, ConcurrentModeMovesEveryBinding) {
@@ -128,36 +133,18 @@ TEST_F(RedundancyNetworkChange, ConcurrentModeMovesEveryBinding) {
   engine->network_changed();
   run_for(1s);
   EXPECT_EQ(events_of(EventType::network_changed).size(), 2U) << trace(events, t0);
-  for (const sip::Target& t : {primary, backup}) {
-    const auto contacts_now = live_contacts(t);
-    ASSERT_EQ(contacts_now.size(), 1U);
-    EXPECT_TRUE(contains(contacts_now.front(), "198.51.100.7:5060"));
-  }
+  for (const sip::Target& t : {primary, backup}) expect_only_contact(t, "198.51.100.7:5060");
   EXPECT_EQ(first(EventType::failover), nullptr) << trace(events, t0);
 }
 
 TEST_F(RedundancyNetworkChange, NoSourceAddressMeansNothingToMoveTo) {
-  start(two_server_account());
-  run_for(1s);
-  const std::size_t registers_before = registers_to(primary);
-  registrar.set_local_address("", 5060);  // no route to the server now
-  engine->network_changed();
-  run_for(1s);
-  EXPECT_EQ(registers_to(primary), registers_before);
-  EXPECT_EQ(first(EventType::network_changed), nullptr) << trace(events, t0);
+  expect_no_move_to("", 5060);  // no route to the server now
 }
 
 TEST_F(RedundancyNetworkChange, APortChangeAloneIsNoMove) {
   // Over TCP the sender reports a connection's ephemeral local port once it
   // is connected; only the host says whether the address moved.
-  start(two_server_account());
-  run_for(1s);
-  const std::size_t registers_before = registers_to(primary);
-  registrar.set_local_address("192.0.2.10", 47454);
-  engine->network_changed();
-  run_for(1s);
-  EXPECT_EQ(registers_to(primary), registers_before);
-  EXPECT_EQ(first(EventType::network_changed), nullptr) << trace(events, t0);
+  expect_no_move_to("192.0.2.10", 47454);
 }
 
 TEST_F(RedundancyNetworkChange, TheMovedContactKeepsItsPort) {
