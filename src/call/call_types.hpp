@@ -34,7 +34,9 @@ enum class CallState : std::uint8_t {
 std::string_view to_string(CallState state) noexcept;
 std::string_view to_string(Direction direction) noexcept;
 
-enum class CallEventType : std::uint8_t { incoming, ringing, answered, ended };
+// updated: an established call's re-INVITE (§14.1) is done: answered 2xx,
+// the call now uses the new address; or refused, the call kept its old one.
+enum class CallEventType : std::uint8_t { incoming, ringing, answered, updated, ended };
 
 struct CallEvent {
   CallEventType type = CallEventType::incoming;

@@ -117,6 +117,8 @@ void Session::send_reinvite(std::shared_ptr<ReInvite> attempt) {
     attempt->answered = true;
     refresh_.in_flight.reset();
     reinvite_failed();
+    emit(CallEventType::updated, 503,
+         "re-INVITE could not be sent: the call keeps " + local_media_.address);
   }
 }
 
@@ -140,6 +142,9 @@ void Session::on_reinvite_response(const std::shared_ptr<ReInvite>& attempt,
     // Our offer is the session now; the answer is the peer's side of it,
     // and no media flows yet to apply it to.
     local_sdp_ = attempt->offer;
+    emit(CallEventType::updated, code,
+         "re-INVITE answered " + status_text(response) + ": the call moved to " +
+             local_media_.address);
     recheck_target();
     return;
   }
@@ -164,6 +169,8 @@ void Session::on_reinvite_response(const std::shared_ptr<ReInvite>& attempt,
                                        [this] { refresh_if_moved(); });
     return;
   }
+  emit(CallEventType::updated, code,
+       "re-INVITE answered " + status_text(response) + ": the call keeps " + local_media_.address);
   recheck_target();
 }
 
@@ -179,6 +186,8 @@ void Session::on_reinvite_ended(const std::shared_ptr<ReInvite>& attempt, txn::E
   }
   // §8.1.3.1: a transport error counts as 503: the old session stays.
   reinvite_failed();
+  emit(CallEventType::updated, 503,
+       "re-INVITE could not be sent: the call keeps " + local_media_.address);
   recheck_target();
 }
 

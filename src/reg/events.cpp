@@ -26,6 +26,8 @@ std::string_view to_string(EventType type) noexcept {
       return "call_ringing";
     case EventType::call_answered:
       return "call_answered";
+    case EventType::call_updated:
+      return "call_updated";
     case EventType::call_ended:
       return "call_ended";
   }

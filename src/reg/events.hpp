@@ -27,6 +27,7 @@ enum class EventType : std::uint8_t {
   call_incoming,  // an INVITE arrived and rings here
   call_ringing,   // the callee is alerting (180/183)
   call_answered,  // the call is established (2xx exchanged)
+  call_updated,   // the call's re-INVITE is done; `reason` says whether it moved
   call_ended,     // the call is over; `status_code` and `reason` say why
 };
 

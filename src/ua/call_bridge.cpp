@@ -85,6 +85,9 @@ reg::Event to_reg_event(const call::CallEvent& e, runtime::TimePoint at) {
     case call::CallEventType::answered:
       out.type = reg::EventType::call_answered;
       break;
+    case call::CallEventType::updated:
+      out.type = reg::EventType::call_updated;
+      break;
     case call::CallEventType::ended:
       out.type = reg::EventType::call_ended;
       break;

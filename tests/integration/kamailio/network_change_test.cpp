@@ -292,9 +292,13 @@ TEST_P(NetworkChange, EstablishedCallSendsAReInviteFromTheNewAddress) {
   ASSERT_TRUE(ns.ip_in(ns.ue(), {"addr", "del", old_address_ + "/24", "dev", "veth-ue"}));
   ASSERT_TRUE(daemon_->wait_for(is_event("network_changed"), 5s, from)) << daemon_->timeline();
   ASSERT_TRUE(daemon_->wait_for(is_event("registered"), 5s, from)) << daemon_->timeline();
-  // The re-INVITE goes out with the registration; give its 2xx and ACK a
-  // moment, then hang up: the BYE must reach SIPp after the target refresh.
-  std::this_thread::sleep_for(500ms);
+  // The re-INVITE goes out with the registration; once its 2xx is in
+  // (call_updated), hang up: the BYE must reach SIPp after the refresh.
+  const auto updated = daemon_->wait_for(is_event("call_updated"), 5s, from);
+  ASSERT_TRUE(updated.has_value()) << "no call_updated after the move; events:\n"
+                                   << daemon_->timeline();
+  EXPECT_NE(updated->reason.find("moved to " + new_address_), std::string::npos)
+      << updated->json.dump();
   for (const auto& e : daemon_->events()) {
     EXPECT_NE(e.type, "call_ended") << "the call must survive the move: " << e.json.dump();
   }

@@ -178,6 +178,11 @@ TEST_F(TargetRefreshTest, TwoHundredIsAckedAndRefreshesTheRemoteTarget) {
   const sip::Message re = reinvites().at(0);
   answer_reinvite(re, 200, "<sip:bob@192.0.2.77:5080>");
   ASSERT_EQ(acks(2).size(), 1u);
+  // The outcome is reported once, naming the address the call moved to.
+  ASSERT_EQ(events.back().type, CallEventType::updated);
+  EXPECT_EQ(events.back().status_code, 200);
+  EXPECT_NE(events.back().reason.find("moved to 203.0.113.5"), std::string::npos)
+      << events.back().reason;
   const sip::Message ack = acks(2).front();
   // §13.2.2.4: the re-INVITE's CSeq, a branch of its own; §12.2.1.2: the
   // Request-URI is the Contact of the 2xx.
@@ -193,7 +198,8 @@ TEST_F(TargetRefreshTest, TwoHundredIsAckedAndRefreshesTheRemoteTarget) {
   ASSERT_TRUE(manager.hangup(id).has_value());
   EXPECT_EQ(last("BYE").request_uri().raw, "sip:bob@192.0.2.77:5080");
   EXPECT_EQ(last("BYE").cseq().number, 3u);
-  EXPECT_EQ(types(), (std::vector{CallEventType::answered, CallEventType::ended}));
+  EXPECT_EQ(types(),
+            (std::vector{CallEventType::answered, CallEventType::updated, CallEventType::ended}));
 }
 
 TEST_F(TargetRefreshTest, OwnerOfTheCallIdRetriesA491After2To4Seconds) {
@@ -296,7 +302,9 @@ TEST_F(TargetRefreshTest, ChallengeIsAnsweredOnceWithCredentials) {
   answer_reinvite(reinvites().back(), 407, {},
                   "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"n3\", qop=\"auth\"");
   EXPECT_EQ(reinvites().size(), 4u);
-  EXPECT_EQ(types(), std::vector{CallEventType::answered});
+  EXPECT_EQ(types(),
+            (std::vector{CallEventType::answered, CallEventType::updated, CallEventType::updated}));
+  EXPECT_EQ(events.back().status_code, 407);
 }
 
 TEST_F(TargetRefreshTest, OtherFailureKeepsTheOldSessionAndTheNextChangeTriesAgain) {
@@ -305,7 +313,11 @@ TEST_F(TargetRefreshTest, OtherFailureKeepsTheOldSessionAndTheNextChangeTriesAga
   const sip::Message first = reinvites().at(0);
   answer_reinvite(first, 488);
   EXPECT_TRUE(sent("BYE").empty());
-  EXPECT_EQ(types(), std::vector{CallEventType::answered});
+  EXPECT_EQ(types(), (std::vector{CallEventType::answered, CallEventType::updated}));
+  EXPECT_EQ(events.back().status_code, 488);
+  // §14.1: the old session stays, and the event says which address it has.
+  EXPECT_NE(events.back().reason.find("keeps 198.51.100.7"), std::string::npos)
+      << events.back().reason;
   manager.network_changed();
   ASSERT_EQ(reinvites().size(), 2u);
   EXPECT_EQ(o_line(reinvites().back().body()), o_line(first.body()));  // still version 2
@@ -331,7 +343,8 @@ TEST_F(TargetRefreshTest, TransportErrorKeepsTheSessionAndTheNextChangeTriesAgai
   ASSERT_EQ(reinvites().size(), 1u);
   clock.advance(1s);
   EXPECT_TRUE(sent("BYE").empty());
-  EXPECT_EQ(types(), std::vector{CallEventType::answered});
+  EXPECT_EQ(types(), (std::vector{CallEventType::answered, CallEventType::updated}));
+  EXPECT_EQ(events.back().status_code, 503);
   wire.allow(primary);
   manager.network_changed();
   ASSERT_EQ(reinvites().size(), 2u);

@@ -71,5 +71,20 @@ TEST(CallBridge, CallEventsKeepTheContractFields) {
   EXPECT_EQ(r.peer, "sip:bob@example.com");
 }
 
+TEST(CallBridge, EveryCallEventHasItsOwnEventName) {
+  const std::pair<call::CallEventType, std::string_view> names[] = {
+      {call::CallEventType::incoming, "call_incoming"},
+      {call::CallEventType::ringing, "call_ringing"},
+      {call::CallEventType::answered, "call_answered"},
+      {call::CallEventType::updated, "call_updated"},
+      {call::CallEventType::ended, "call_ended"},
+  };
+  for (const auto& [type, name] : names) {
+    call::CallEvent e;
+    e.type = type;
+    EXPECT_EQ(reg::to_string(to_reg_event(e, runtime::TimePoint{}).type), name);
+  }
+}
+
 }  // namespace
 }  // namespace sipline::ua
