@@ -101,7 +101,7 @@ class MessageParser {
   Result<void> parse_request_line(std::string_view line, std::size_t first_space);
   Result<void> parse_status_line(std::string_view line, std::size_t first_space);
   bool parse_field(std::string_view raw);
-  bool decode_core(const HeaderField& field);
+  [[gnu::noinline]] bool decode_core(const HeaderField& field);
   Result<void> check_required() const;
   Result<void> take_body(std::size_t body_start);
 
@@ -281,7 +281,23 @@ Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t
 // ) ":" SWS. The name must be an exact token: anything else (a control
 // character, a space inside) is malformed rather than guessed at, so a
 // "Contact\x01:" can never pass for a Contact (CVE-2016-9938).
-bool MessageParser::parse_field(std::string_view raw) {
+namespace {
+// The ids decode_core does anything for: the other fields skip the call.
+constexpr std::uint64_t decoded_ids() {
+  std::uint64_t bits = 0;
+  for (HeaderId id : {HeaderId::via, HeaderId::from, HeaderId::to, HeaderId::call_id,
+                      HeaderId::cseq, HeaderId::max_forwards, HeaderId::content_length,
+                      HeaderId::content_type, HeaderId::contact, HeaderId::date}) {
+    bits |= std::uint64_t{1} << static_cast<unsigned>(id);
+  }
+  return bits;
+}
+constexpr std::uint64_t kDecoded = decoded_ids();
+static_assert(static_cast<std::size_t>(HeaderId::count_) <= 64, "kDecoded holds one bit per id");
+}  // namespace
+
+// Inlined into run(): it is the loop's body.
+inline bool MessageParser::parse_field(std::string_view raw) {
   const char* const d = raw.data();
   const std::size_t n = raw.size();
   // Fast path: the name before the first ':' (less SP / HTAB) is one of the
@@ -329,11 +345,12 @@ bool MessageParser::parse_field(std::string_view raw) {
   const auto index = static_cast<std::size_t>(id);
   if (m_.first_[index] == 0) m_.first_[index] = static_cast<std::uint16_t>(fields.size());
   ++m_.counts_[index];
-  return id == HeaderId::unknown || decode_core(field);
+  return (kDecoded & (std::uint64_t{1} << index)) == 0 || decode_core(field);
 }
 
 bool MessageParser::decode_core(const HeaderField& field) {
   const std::string_view value = field.value;
+  // Every case here has its id in kDecoded.
   switch (field.id) {
     case HeaderId::via: {
       if (have_via_) return true;  // only the topmost via-parm is decoded eagerly
