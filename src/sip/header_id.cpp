@@ -1,7 +1,6 @@
 #include "sip/header_id.hpp"
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -206,20 +205,14 @@ bool equal_folded(std::string_view name, const Slot& slot) noexcept {
   return true;
 }
 
-// The field loop's lookup (lookup_field_name) works on whole eight-byte
-// words of the field, loaded little-endian: the name's first word (masked to
-// the name when shorter), its last word (ending with the name's last byte)
-// and, for names over 16 bytes, the word at offset 8. Those words together
-// cover every byte of a name of up to 24 bytes, so comparing them to the
-// table's words, case-folded the same way as equal_folded, is the exact
-// comparison. The slot comes from a multiplicative hash of the first and
-// last words with every byte's 0x20 bit set (so that case does not matter)
-// and the length; a multiplier without collisions is found at compile time.
-static_assert(kMaxLength <= 24, "names must fit in three words");
-constexpr std::uint64_t kCaseBits = 0x2020202020202020;
-constexpr int kWordHashBits = 9;
+}  // namespace
 
-// The little-endian word of up to eight bytes of `s` from `pos`, zero beyond.
+namespace grammar::field_name {
+
+static_assert(kMaxLength == sipline::sip::kMaxLength, "field_name::kMaxLength is the longest name");
+
+// The little-endian word of up to eight bytes of `s` from `pos`, zero beyond;
+// `fill` is ORed into each byte taken.
 constexpr std::uint64_t word_of(std::string_view s, std::size_t pos, std::uint64_t fill = 0) {
   std::uint64_t w = 0;
   for (std::size_t i = 0; i < 8 && pos + i < s.size(); ++i) {
@@ -228,55 +221,25 @@ constexpr std::uint64_t word_of(std::string_view s, std::size_t pos, std::uint64
   return w;
 }
 
-constexpr std::uint64_t length_mask(std::size_t n) {
-  return n >= 8 ? ~std::uint64_t{0} : ~std::uint64_t{0} >> (64 - 8 * n);
-}
-
-// `first` and `last` already have their case bits set (within the name).
-constexpr std::size_t word_hash(std::uint64_t first, std::uint64_t last, std::size_t n,
-                                std::uint64_t multiplier) {
-  const std::uint64_t mixed = first ^ ((last << 29) | (last >> 35)) ^ n;
-  return static_cast<std::size_t>((mixed * multiplier) >> (64 - kWordHashBits));
-}
-
-constexpr std::size_t word_hash_of(std::string_view name, std::uint64_t multiplier) {
+constexpr std::size_t hash_of(std::string_view name) {
   const std::size_t n = name.size();
   const std::uint64_t first = word_of(name, 0, 0x20);
   const std::uint64_t last = n <= 8 ? first : word_of(name, n - 8, 0x20);
-  return word_hash(first, last, n, multiplier);
+  return hash(first, last, n);
 }
 
-constexpr bool word_hash_collision_free(std::uint64_t multiplier) {
-  std::array<bool, std::size_t{1} << kWordHashBits> used{};
+// kMultiplier was found by trying odd constants; this proves it still fits
+// the names.
+constexpr bool collision_free() {
+  std::array<bool, kSlotCount> used{};
   for (std::size_t id = 1; id < kIds; ++id) {
-    const std::size_t slot = word_hash_of(kCanonical[id], multiplier);
+    const std::size_t slot = hash_of(kCanonical[id]);
     if (used[slot]) return false;
     used[slot] = true;
   }
   return true;
 }
-
-constexpr std::uint64_t find_word_multiplier() {
-  std::uint64_t m = 0x9e3779b97f4a7c15;  // odd candidates from a simple sequence
-  for (int tries = 0; tries < 4096; ++tries) {
-    if (word_hash_collision_free(m)) return m;
-    m = m * 6364136223846793005 + 1442695040888963407;
-    m |= 1;
-  }
-  return 0;
-}
-constexpr std::uint64_t kWordMultiplier = find_word_multiplier();
-static_assert(kWordMultiplier != 0, "no collision-free multiplier for the header names");
-
-// Per HeaderId: the name's words in lower case and their fold bits (0x20 at
-// each letter, so that `input | fold == lower` accepts either case of a
-// letter and only the exact byte elsewhere).
-struct Words {
-  std::uint8_t length = 0;
-  std::uint64_t first = 0, first_fold = 0;
-  std::uint64_t last = 0, last_fold = 0;
-  std::uint64_t middle = 0, middle_fold = 0;  // the word at 8, for names over 16 bytes
-};
+static_assert(collision_free(), "kMultiplier must map the header names to distinct slots");
 
 constexpr std::string_view lowered(std::string_view name, std::array<char, kMaxLength>& out) {
   for (std::size_t i = 0; i < name.size(); ++i) out[i] = scan::to_lower(name[i]);
@@ -295,55 +258,30 @@ constexpr std::array<Words, kIds> make_words() {
     std::array<char, kMaxLength> low_buf{}, fold_buf{};
     const std::string_view low = lowered(name, low_buf);
     const std::string_view fold = fold_bits(name, fold_buf);
-    auto fold_word = [&fold](std::size_t pos) { return word_of(fold, pos); };
     Words& w = t[id];
     w.length = static_cast<std::uint8_t>(n);
     w.first = word_of(low, 0);
-    w.first_fold = fold_word(0);
+    w.first_fold = word_of(fold, 0);
     const std::size_t last_pos = n <= 8 ? 0 : n - 8;
     w.last = word_of(low, last_pos);
-    w.last_fold = fold_word(last_pos);
+    w.last_fold = word_of(fold, last_pos);
     w.middle = word_of(low, 8);
-    w.middle_fold = fold_word(8);
+    w.middle_fold = word_of(fold, 8);
   }
   return t;
 }
 constexpr std::array<Words, kIds> kWords = make_words();
 
-constexpr std::array<HeaderId, std::size_t{1} << kWordHashBits> make_word_slots() {
-  std::array<HeaderId, std::size_t{1} << kWordHashBits> t{};
-  for (std::size_t id = 1; id < kIds; ++id) {
-    t[word_hash_of(kCanonical[id], kWordMultiplier)] = static_cast<HeaderId>(id);
-  }
+constexpr std::array<HeaderId, kSlotCount> make_slots() {
+  std::array<HeaderId, kSlotCount> t{};
+  for (std::size_t id = 1; id < kIds; ++id) t[hash_of(kCanonical[id])] = static_cast<HeaderId>(id);
   return t;
 }
-constexpr std::array<HeaderId, std::size_t{1} << kWordHashBits> kWordSlots = make_word_slots();
+constexpr std::array<HeaderId, kSlotCount> kSlots = make_slots();
 
-}  // namespace
+}  // namespace grammar::field_name
 
 namespace grammar {
-
-HeaderId lookup_field_name(const char* name, std::size_t length, std::size_t readable) noexcept {
-  if constexpr (std::endian::native == std::endian::little) {
-    if (length >= 2 && length <= kMaxLength && readable >= 8) {
-      const std::uint64_t mask = length_mask(length);
-      const std::uint64_t first = load8(name) & mask;
-      const std::uint64_t last = length <= 8 ? first : load8(name + length - 8);
-      const std::uint64_t first_case = (first | kCaseBits) & mask;
-      const std::uint64_t last_case = length <= 8 ? first_case : last | kCaseBits;
-      const HeaderId id = kWordSlots[word_hash(first_case, last_case, length, kWordMultiplier)];
-      const Words& w = kWords[static_cast<std::size_t>(id)];
-      // The empty entry of HeaderId::unknown has length 0 and never matches.
-      if (w.length != length || (first | w.first_fold) != w.first ||
-          (last | w.last_fold) != w.last) {
-        return HeaderId::unknown;
-      }
-      if (length > 16 && (load8(name + 8) | w.middle_fold) != w.middle) return HeaderId::unknown;
-      return id;
-    }
-  }
-  return lookup_known_header(std::string_view(name, length));
-}
 
 HeaderId lookup_known_header(std::string_view token) noexcept {
   const std::size_t length = token.size();

@@ -38,6 +38,7 @@ std::string excerpt(std::string_view text) {
 // case-insensitive like every ABNF literal). Only 2.0 is supported (§8.2.2.3
 // answers the others with 505).
 Result<void> check_version(std::string_view version, std::string_view where) {
+  if (version == "SIP/2.0") return ok();  // the usual spelling passes both checks below
   const bool sip = version.size() >= 4 && scan::iequals(version.substr(0, 4), "SIP/");
   const std::size_t major_end = sip ? scan::scan_digits(version, 4) : 0;
   const bool grammar_ok = sip && major_end > 4 && major_end < version.size() &&
@@ -158,6 +159,10 @@ Result<void> MessageParser::run() {
   const std::size_t most = std::min<std::size_t>(limits_.max_headers, UINT16_MAX);
   fields.reserve(std::min(most, std::max<std::size_t>(16, s.size() / 48)));
 
+  // The header-section limit as a pointer (the end when the whole message
+  // is within it), so that each field costs one comparison.
+  const char* const header_limit =
+      limits_.max_header_bytes < s.size() ? base + limits_.max_header_bytes : end;
   const char* p = lf + 1;
   while (true) {
     if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
@@ -193,7 +198,7 @@ Result<void> MessageParser::run() {
       break;
     }
     p = lf + 1;
-    if (static_cast<std::size_t>(p - base) > limits_.max_header_bytes) {
+    if (p > header_limit) {
       return fail(Errc::limit_exceeded, "header section larger than " +
                                             std::to_string(limits_.max_header_bytes) + " bytes");
     }
