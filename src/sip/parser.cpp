@@ -101,7 +101,7 @@ class MessageParser {
   Result<void> parse_start_line(std::string_view line);
   Result<void> parse_request_line(std::string_view line, std::size_t first_space);
   Result<void> parse_status_line(std::string_view line, std::size_t first_space);
-  bool parse_field(std::string_view raw);
+  [[gnu::always_inline]] inline bool parse_field(std::string_view raw);
   [[gnu::noinline]] bool decode_core(const HeaderField& field);
   Result<void> check_required() const;
   Result<void> take_body(std::size_t body_start);
@@ -302,7 +302,7 @@ static_assert(static_cast<std::size_t>(HeaderId::count_) <= 64, "kDecoded holds 
 }  // namespace
 
 // Inlined into run(): it is the loop's body.
-inline bool MessageParser::parse_field(std::string_view raw) {
+bool MessageParser::parse_field(std::string_view raw) {
   const char* const d = raw.data();
   const std::size_t n = raw.size();
   // Fast path: the name before the first ':' (less SP / HTAB) is one of the
@@ -340,13 +340,9 @@ inline bool MessageParser::parse_field(std::string_view raw) {
   } else {
     value = scan::trim_lws(value);
   }
-  // Filled in place: a HeaderField built aside and copied in costs a stall.
   std::vector<HeaderField>& fields = m_.headers_;
-  HeaderField& field = fields.emplace_back();
-  field.id = id;
-  field.name = std::string_view(d, name_end);
-  field.value = value;
-  field.raw = raw;
+  const HeaderField& field =
+      fields.emplace_back(HeaderField{id, std::string_view(d, name_end), value, raw});
   const auto index = static_cast<std::size_t>(id);
   if (m_.first_[index] == 0) m_.first_[index] = static_cast<std::uint16_t>(fields.size());
   ++m_.counts_[index];
