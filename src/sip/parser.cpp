@@ -101,8 +101,10 @@ class MessageParser {
   Result<void> parse_start_line(std::string_view line);
   Result<void> parse_request_line(std::string_view line, std::size_t first_space);
   Result<void> parse_status_line(std::string_view line, std::size_t first_space);
+  // Both inlined into run(): they are the loop's body, and a call per field
+  // (with its register saves) costs more than most fields' own work.
   [[gnu::always_inline]] inline bool parse_field(std::string_view raw);
-  [[gnu::noinline]] bool decode_core(const HeaderField& field);
+  [[gnu::always_inline]] inline bool decode_core(const HeaderField& field);
   Result<void> check_required() const;
   Result<void> take_body(std::size_t body_start);
 
@@ -164,15 +166,17 @@ Result<void> MessageParser::run() {
   const char* const header_limit =
       limits_.max_header_bytes < s.size() ? base + limits_.max_header_bytes : end;
   const char* p = lf + 1;
+  // Only the first line can start with SP / HTAB here: the LF search below
+  // takes such lines into the field before them.
+  if (p != end && scan::is_wsp(*p)) {
+    return fail(Errc::malformed, "folded line with no header field before it");
+  }
   while (true) {
     if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
       p += 2;  // the empty line: the body follows
       break;
     }
     if (p == end) return fail(Errc::malformed, "missing empty line after the header fields");
-    if (scan::is_wsp(*p)) {
-      return fail(Errc::malformed, "folded line with no header field before it");
-    }
 
     // A field runs to the first LF not followed by SP / HTAB (§7.3.1).
     const char* const field_start = p;
@@ -301,7 +305,6 @@ constexpr std::uint64_t kDecoded = decoded_ids();
 static_assert(static_cast<std::size_t>(HeaderId::count_) <= 64, "kDecoded holds one bit per id");
 }  // namespace
 
-// Inlined into run(): it is the loop's body.
 bool MessageParser::parse_field(std::string_view raw) {
   const char* const d = raw.data();
   const std::size_t n = raw.size();
