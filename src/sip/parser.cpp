@@ -245,7 +245,7 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
   }
   const std::string_view uri_text = rest.substr(0, second_space);
   const std::string_view version = rest.substr(second_space + 1);
-  if (uri_text.empty() || version.find(' ') != std::string_view::npos) {
+  if (uri_text.empty() || (version != "SIP/2.0" && version.find(' ') != std::string_view::npos)) {
     return fail(Errc::malformed, "request line: elements must be separated by exactly one space");
   }
   SIPLINE_TRY(check_version(version, "request line"));
@@ -308,20 +308,15 @@ static_assert(static_cast<std::size_t>(HeaderId::count_) <= 64, "kDecoded holds 
 bool MessageParser::parse_field(std::string_view raw) {
   const char* const d = raw.data();
   const std::size_t n = raw.size();
-  // Fast path: the name before the first ':' (less SP / HTAB) is one of the
-  // known names. Those are tokens, so the token scan below would find the
-  // same name and colon; when the name is unknown, that scan only has to
-  // prove it a token.
-  std::size_t name_end = 0;
+  // Fast path: the name runs up to the first ':' and is one of the known
+  // names. Those are tokens, so the token scan below would find the same
+  // name and colon. Otherwise that scan finds the name and proves it a
+  // token, and only a name the fast path did not try (SP / HTAB before the
+  // colon, or no colon in its first words) still needs looking up.
   std::size_t colon = first_colon_in_words(d, n);
-  HeaderId id = HeaderId::unknown;
-  bool looked_up = false;
-  if (colon < n) {
-    name_end = colon;
-    while (name_end > 0 && scan::is_wsp(d[name_end - 1])) --name_end;
-    id = grammar::lookup_field_name(d, name_end, n);
-    looked_up = true;
-  }
+  std::size_t name_end = colon;
+  const bool tried = colon < n;
+  HeaderId id = tried ? grammar::lookup_field_name(d, colon, n) : HeaderId::unknown;
   if (id == HeaderId::unknown) {
     // raw ends in CRLF, which stops both scans before the end of the view.
     name_end = 0;
@@ -331,12 +326,16 @@ bool MessageParser::parse_field(std::string_view raw) {
       return reject(fail(Errc::malformed, "malformed header field name '" +
                                               excerpt(raw.substr(0, colon + 1)) + "'"));
     }
-    if (!looked_up) id = grammar::lookup_field_name(d, name_end, n);
+    // When tried, the fast path's colon was this one (a token and SP / HTAB
+    // hold no ':'), so with nothing between name and colon it looked up this
+    // very name.
+    if (!tried || name_end != colon) id = grammar::lookup_field_name(d, name_end, n);
   }
   // field-value, trimmed of LWS (§7.3.1). The usual "Name: value\r\n" has
   // one SP after the colon and nothing to trim at the end, which is
   // exactly what trim_lws would find, so only the other forms ask it.
-  std::string_view value = raw.substr(colon + 1, n - 2 - (colon + 1));
+  // Between the colon and the final CRLF (colon < n - 2: the CRLF holds no ':').
+  std::string_view value(d + colon + 1, n - 3 - colon);
   if (value.size() >= 2 && value[0] == ' ' && static_cast<unsigned char>(value[1]) > ' ' &&
       static_cast<unsigned char>(value.back()) > ' ') {
     value.remove_prefix(1);
