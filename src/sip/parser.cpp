@@ -1,5 +1,5 @@
 // Message::parse: one pass over the bytes (RFC 3261 §7, §25.1). Lines are
-// found with memchr, header names are looked up by length and first letter,
+// found with memchr, header names with a word-wise hash (header_lookup.hpp),
 // the transaction-critical fields are decoded on the way and everything else
 // is kept as views for the typed accessors.
 
@@ -123,6 +123,7 @@ class MessageParser {
   Message& m_;
   const Limits& limits_;
   Error error_{Errc::malformed, {}};
+  std::size_t field_count_ = 0;
   bool have_via_ = false, have_from_ = false, have_to_ = false, have_call_id_ = false,
        have_cseq_ = false, have_content_type_ = false;
 };
@@ -206,7 +207,7 @@ Result<void> MessageParser::run() {
       return fail(Errc::limit_exceeded, "header section larger than " +
                                             std::to_string(limits_.max_header_bytes) + " bytes");
     }
-    if (fields.size() == most) {
+    if (field_count_ == most) {
       return fail(Errc::limit_exceeded, "more than " + std::to_string(most) + " header fields");
     }
     if (!parse_field(std::string_view(field_start, static_cast<std::size_t>(p - field_start)))) {
@@ -346,7 +347,10 @@ bool MessageParser::parse_field(std::string_view raw) {
   const HeaderField& field =
       fields.emplace_back(HeaderField{id, std::string_view(d, name_end), value, raw});
   const auto index = static_cast<std::size_t>(id);
-  if (m_.first_[index] == 0) m_.first_[index] = static_cast<std::uint16_t>(fields.size());
+  // field_count_ == fields.size(), kept aside so that the loop never divides
+  // the vector's byte length by the element size.
+  ++field_count_;
+  if (m_.first_[index] == 0) m_.first_[index] = static_cast<std::uint16_t>(field_count_);
   ++m_.counts_[index];
   return (kDecoded & (std::uint64_t{1} << index)) == 0 || decode_core(field);
 }
