@@ -156,6 +156,24 @@ TEST(FieldLoop, FieldsAgreeWithTheGeneralRule) {
   }
 }
 
+// The field vector is reserved from the message size and grows past that
+// like any vector: every field stays in order, found by id and by name.
+TEST(FieldLoop, ManyFieldsOutgrowTheFirstReservation) {
+  std::string bytes = kHead;
+  for (int i = 0; i < 200; ++i)
+    bytes += "X-F" + std::to_string(i) + ": v" + std::to_string(i) + "\r\n";
+  bytes += "Expires: 60\r\n\r\n";
+  auto parsed = Message::parse(bytes);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->headers().size(), 206U);
+  EXPECT_EQ(parsed->headers()[5].value, "v0");
+  EXPECT_EQ(parsed->headers()[204].value, "v199");
+  EXPECT_EQ(parsed->header("x-f150"), "v150");
+  EXPECT_EQ(parsed->header(HeaderId::expires), "60");
+  EXPECT_EQ(parsed->count(HeaderId::unknown), 200U);
+  EXPECT_EQ(parsed->call_id(), "a84b4c76e66710");
+}
+
 // lookup_field_name reads whole words of the field around the name; it must
 // give lookup_known_header's answer for every name, whatever follows it.
 TEST(FieldLoop, WordLookupAgreesWithTheExactLookup) {
