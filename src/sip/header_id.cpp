@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "sip/grammar.hpp"
+#include "sip/header_lookup.hpp"
 #include "sip/scanner.hpp"
 
 namespace sipline::sip {
@@ -205,6 +206,80 @@ bool equal_folded(std::string_view name, const Slot& slot) noexcept {
 }
 
 }  // namespace
+
+namespace grammar::field_name {
+
+static_assert(kMaxLength == sipline::sip::kMaxLength, "field_name::kMaxLength is the longest name");
+
+// The little-endian word of up to eight bytes of `s` from `pos`, zero beyond;
+// `fill` is ORed into each byte taken.
+constexpr std::uint64_t word_of(std::string_view s, std::size_t pos, std::uint64_t fill = 0) {
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < 8 && pos + i < s.size(); ++i) {
+    w |= std::uint64_t{static_cast<unsigned char>(s[pos + i]) | fill} << (8 * i);
+  }
+  return w;
+}
+
+constexpr std::size_t hash_of(std::string_view name) {
+  const std::size_t n = name.size();
+  const std::uint64_t first = word_of(name, 0, 0x20);
+  const std::uint64_t last = n <= 8 ? first : word_of(name, n - 8, 0x20);
+  return hash(first, last, n);
+}
+
+// kMultiplier was found by trying odd constants; this proves it still fits
+// the names.
+constexpr bool collision_free() {
+  std::array<bool, kSlotCount> used{};
+  for (std::size_t id = 1; id < kIds; ++id) {
+    const std::size_t slot = hash_of(kCanonical[id]);
+    if (used[slot]) return false;
+    used[slot] = true;
+  }
+  return true;
+}
+static_assert(collision_free(), "kMultiplier must map the header names to distinct slots");
+
+constexpr std::string_view lowered(std::string_view name, std::array<char, kMaxLength>& out) {
+  for (std::size_t i = 0; i < name.size(); ++i) out[i] = scan::to_lower(name[i]);
+  return std::string_view(out.data(), name.size());
+}
+constexpr std::string_view fold_bits(std::string_view name, std::array<char, kMaxLength>& out) {
+  for (std::size_t i = 0; i < name.size(); ++i) out[i] = scan::is_alpha(name[i]) ? '\x20' : '\0';
+  return std::string_view(out.data(), name.size());
+}
+
+constexpr std::array<Words, kIds> make_words() {
+  std::array<Words, kIds> t{};
+  for (std::size_t id = 1; id < kIds; ++id) {
+    const std::string_view name = kCanonical[id];
+    const std::size_t n = name.size();
+    std::array<char, kMaxLength> low_buf{}, fold_buf{};
+    const std::string_view low = lowered(name, low_buf);
+    const std::string_view fold = fold_bits(name, fold_buf);
+    Words& w = t[id];
+    w.length = static_cast<std::uint8_t>(n);
+    w.first = word_of(low, 0);
+    w.first_fold = word_of(fold, 0);
+    const std::size_t last_pos = n <= 8 ? 0 : n - 8;
+    w.last = word_of(low, last_pos);
+    w.last_fold = word_of(fold, last_pos);
+    w.middle = word_of(low, 8);
+    w.middle_fold = word_of(fold, 8);
+  }
+  return t;
+}
+constexpr std::array<Words, kIds> kWords = make_words();
+
+constexpr std::array<HeaderId, kSlotCount> make_slots() {
+  std::array<HeaderId, kSlotCount> t{};
+  for (std::size_t id = 1; id < kIds; ++id) t[hash_of(kCanonical[id])] = static_cast<HeaderId>(id);
+  return t;
+}
+constexpr std::array<HeaderId, kSlotCount> kSlots = make_slots();
+
+}  // namespace grammar::field_name
 
 namespace grammar {
 
