@@ -2,10 +2,16 @@
 // delta-seconds (Expires §20.19, Min-Expires §20.23), Call-ID (§20.8),
 // Content-Type (§20.15) and comma-separated lists (§7.3.1).
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
@@ -54,7 +60,61 @@ Fault check_date(std::string_view value) {
   return ok ? Fault{} : malformed("not an RFC 1123 date in GMT");
 }
 
+namespace {
+
+#if defined(__SSE2__)
+// callid = word [ "@" word ] (§25.1) for values of 16 bytes or more, 16
+// bytes at a time: word is %x21-7E but for # $ & , ; = @ ^ |. True only
+// when the value is valid (no byte outside word but one '@' with a word on
+// each side); false when the scalar check must decide.
+bool call_id_valid_sse2(std::string_view value) noexcept {
+  const char* const d = value.data();
+  const std::size_t n = value.size();
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i del = _mm_set1_epi8(0x7f);
+  std::size_t at_position = n;  // of the one '@', n when none
+  for (std::size_t i = 0; i < n; i += 16) {
+    // The last block ends at the end of the value, overlapping the one
+    // before: its first `overlap` bytes were checked already.
+    const std::size_t block = i + 16 <= n ? i : n - 16;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + block));
+    // Signed compare: bytes from %x80 are negative, so not above ' '.
+    const __m128i outside = _mm_or_si128(
+        _mm_cmpeq_epi8(v, del),
+        _mm_xor_si128(_mm_cmpgt_epi8(v, space), _mm_set1_epi8(static_cast<char>(0xff))));
+    __m128i excluded =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('#')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$')));
+    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('^')));
+    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('|')));
+    const auto overlap = static_cast<unsigned>(i - block);
+    const unsigned fresh = 0xffffU << overlap;
+    const auto bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(outside, excluded)));
+    if ((bad & fresh) != 0) return false;
+    unsigned at =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')))) & fresh;
+    if (at != 0) {
+      if (at_position != n || (at & (at - 1)) != 0) return false;  // a second '@'
+      at_position = block + static_cast<std::size_t>(std::countr_zero(at));
+    }
+  }
+  return at_position != 0 && at_position != n - 1;
+}
+#endif
+
+}  // namespace
+
 Fault check_call_id(std::string_view value) {
+#if defined(__SSE2__)
+  if (value.size() >= 16 && call_id_valid_sse2(value)) return {};
+#endif
+  return check_call_id_general(value);
+}
+
+Fault check_call_id_general(std::string_view value) {
   if (value.empty()) return {Errc::missing, "empty value"};
   std::size_t pos = scan::scan_class(value, 0, scan::kWord);
   if (pos == 0) return malformed("invalid character");
@@ -85,8 +145,9 @@ Fault check_media_type(std::string_view value, std::size_t max_params) {
 
 }  // namespace grammar
 
-Result<CSeq> parse_cseq(std::string_view value) {
-  // CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5).
+// CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5). Every
+// form, and the exact errors.
+Result<CSeq> grammar::parse_cseq_general(std::string_view value) {
   const std::string_view s = scan::trim_lws(value);
   const std::size_t digits_end = scan::scan_digits(s, 0);
   if (digits_end == 0) return fail(Errc::malformed, "CSeq: missing sequence number");
@@ -107,6 +168,34 @@ Result<CSeq> parse_cseq(std::string_view value) {
   cseq.method_text = s.substr(method_start);
   cseq.method = method_from(cseq.method_text);
   return cseq;
+}
+
+Result<CSeq> parse_cseq(std::string_view value) {
+  // The usual form in one walk: at most ten digits worth at most 2^31-1,
+  // SP / HTAB, a token to the end (so no LWS around the value). Anything
+  // else, valid or not, goes to the general reading.
+  const char* const d = value.data();
+  const std::size_t n = value.size();
+  std::size_t i = 0;
+  std::uint64_t number = 0;
+  while (i < n && i < 10 && scan::is_digit(d[i])) {
+    number = number * 10 + static_cast<std::uint64_t>(d[i] - '0');
+    ++i;
+  }
+  if (i > 0 && number <= 0x7fffffff && i < n && scan::is_wsp(d[i])) {
+    std::size_t method = i + 1;
+    while (method < n && scan::is_wsp(d[method])) ++method;
+    std::size_t end = method;
+    while (end < n && scan::is_token_char(d[end])) ++end;
+    if (end == n && end > method) {
+      CSeq cseq;
+      cseq.number = static_cast<std::uint32_t>(number);
+      cseq.method_text = value.substr(method);
+      cseq.method = method_from(cseq.method_text);
+      return cseq;
+    }
+  }
+  return grammar::parse_cseq_general(value);
 }
 
 Result<RetryAfter> parse_retry_after(std::string_view value) {
