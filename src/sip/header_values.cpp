@@ -64,43 +64,57 @@ namespace {
 
 #if defined(__SSE2__)
 // callid = word [ "@" word ] (§25.1) for values of 16 bytes or more, 16
-// bytes at a time: word is %x21-7E but for # $ & , ; = @ ^ |. True only
-// when the value is valid (no byte outside word but one '@' with a word on
-// each side); false when the scalar check must decide.
+// bytes at a time, in the usual form only: words of alphanumerics, '-', '.'
+// and '_' (all in word). True only when the value is such a valid Call-ID
+// (one '@' at most, with a word on each side); false when the scalar check
+// must decide (other word characters, invalid bytes).
 bool call_id_valid_sse2(std::string_view value) noexcept {
   const char* const d = value.data();
   const std::size_t n = value.size();
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i del = _mm_set1_epi8(0x7f);
-  std::size_t at_position = n;  // of the one '@', n when none
-  for (std::size_t i = 0; i < n; i += 16) {
-    // The last block ends at the end of the value, overlapping the one
-    // before: its first `overlap` bytes were checked already.
-    const std::size_t block = i + 16 <= n ? i : n - 16;
+  // Unsigned ranges by signed compares: x - lo + 0x80 < span - 0x80.
+  const __m128i case_bit = _mm_set1_epi8(0x20);
+  const __m128i letter_shift = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(0x80 + 26));
+  const __m128i digit_shift = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(0x80 + 10));
+  // Per block: the bytes of the usual word set, and the '@' among them.
+  auto classify = [&](std::size_t block, unsigned& at) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + block));
-    // Signed compare: bytes from %x80 are negative, so not above ' '.
-    const __m128i outside = _mm_or_si128(
-        _mm_cmpeq_epi8(v, del),
-        _mm_xor_si128(_mm_cmpgt_epi8(v, space), _mm_set1_epi8(static_cast<char>(0xff))));
-    __m128i excluded =
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('#')), _mm_cmpeq_epi8(v, _mm_set1_epi8('$')));
-    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
-    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
-    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
-    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
-    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('^')));
-    excluded = _mm_or_si128(excluded, _mm_cmpeq_epi8(v, _mm_set1_epi8('|')));
-    const auto overlap = static_cast<unsigned>(i - block);
-    const unsigned fresh = 0xffffU << overlap;
-    const auto bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(outside, excluded)));
-    if ((bad & fresh) != 0) return false;
-    unsigned at =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')))) & fresh;
-    if (at != 0) {
-      if (at_position != n || (at & (at - 1)) != 0) return false;  // a second '@'
-      at_position = block + static_cast<std::size_t>(std::countr_zero(at));
-    }
+    // Only 'A'-'Z' and 'a'-'z' fall in 'a'-'z' with the case bit set.
+    const __m128i letter =
+        _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, case_bit), letter_shift), letter_limit);
+    const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, digit_shift), digit_limit);
+    const __m128i mark = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    const __m128i at_bytes = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
+    at = static_cast<unsigned>(_mm_movemask_epi8(at_bytes));
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), _mm_or_si128(mark, at_bytes))));
+  };
+  unsigned good = 0xffffU;
+  std::size_t at_position = n;  // of the one '@', n when none
+  auto note_at = [&](std::size_t block, unsigned at) {
+    if (at_position != n || (at & (at - 1)) != 0) return false;  // a second '@'
+    at_position = block + static_cast<std::size_t>(std::countr_zero(at));
+    return true;
+  };
+  std::size_t block = 0;
+  for (; n - block >= 16; block += 16) {
+    unsigned at = 0;
+    good &= classify(block, at);
+    if (at != 0 && !note_at(block, at)) return false;
   }
+  if (block < n) {
+    // The last block ends at the end of the value, overlapping the one
+    // before: an '@' in the overlap was counted already.
+    const std::size_t last = n - 16;
+    unsigned at = 0;
+    good &= classify(last, at);
+    at &= 0xffffU << static_cast<unsigned>(block - last);
+    if (at != 0 && !note_at(last, at)) return false;
+  }
+  if (good != 0xffffU) return false;
   return at_position != 0 && at_position != n - 1;
 }
 #endif
@@ -185,13 +199,12 @@ Result<CSeq> parse_cseq(std::string_view value) {
   if (i > 0 && number <= 0x7fffffff && i < n && scan::is_wsp(d[i])) {
     std::size_t method = i + 1;
     while (method < n && scan::is_wsp(d[method])) ++method;
-    std::size_t end = method;
-    while (end < n && scan::is_token_char(d[end])) ++end;
-    if (end == n && end > method) {
-      CSeq cseq;
+    CSeq cseq;
+    cseq.method_text = value.substr(method);
+    cseq.method = method_from(cseq.method_text);
+    // A known method name is a token: only an extension method is scanned.
+    if (cseq.method != Method::unknown || (method < n && scan::scan_token(value, method) == n)) {
       cseq.number = static_cast<std::uint32_t>(number);
-      cseq.method_text = value.substr(method);
-      cseq.method = method_from(cseq.method_text);
       return cseq;
     }
   }

@@ -28,9 +28,11 @@ enum UriChar : std::uint16_t {
   kPassword = 1 << 1,  // unreserved / & = + $ ,
   kParam = 1 << 2,     // unreserved / param-unreserved ([ ] / : & + $)
   kHex = 1 << 3,
-  kQdPlain = 1 << 4,   // qdtext needing no thought: as scan::detail::plain_qdtext
-  kDisplay = 1 << 5,   // unquoted display-name: token / SP / HTAB / bytes >= %x80
-  kTokenChar = 1 << 6  // token (header parameter names and values)
+  kQdPlain = 1 << 4,    // qdtext needing no thought: as scan::detail::plain_qdtext
+  kDisplay = 1 << 5,    // unquoted display-name: token / SP / HTAB / bytes >= %x80
+  kTokenChar = 1 << 6,  // token (header parameter names and values)
+  kLabel = 1 << 7,      // domainlabel characters: alphanum / "-"
+  kLetter = 1 << 8      // ALPHA
 };
 
 constexpr std::array<std::uint16_t, 256> make_uri_chars() {
@@ -51,6 +53,9 @@ constexpr std::array<std::uint16_t, 256> make_uri_chars() {
   add(alnum, kTokenChar | kDisplay);
   add("-.!%*_+`'~", kTokenChar | kDisplay);
   add(" \t", kDisplay | kQdPlain);
+  add(alnum, kLabel);
+  add("-", kLabel);
+  add("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", kLetter);
   for (int c = 0x21; c < 0x100; ++c) {
     if (c != '"' && c != '\\' && c != 0x7f) t[static_cast<std::size_t>(c)] |= kQdPlain;
     if (c >= 0x80) t[static_cast<std::size_t>(c)] |= kDisplay;
@@ -73,6 +78,11 @@ inline std::size_t scan_run(const char* d, std::size_t pos, std::size_t n,
       if ((uri_class(d[pos]) & cls) == 0) return pos;
     }
   }
+  if (n - pos >= 4) {  // the ends of short texts (a Request-URI)
+    for (int k = 0; k < 4; ++k, ++pos) {
+      if ((uri_class(d[pos]) & cls) == 0) return pos;
+    }
+  }
   while (pos < n && (uri_class(d[pos]) & cls) != 0) ++pos;
   return pos;
 }
@@ -92,6 +102,44 @@ inline std::size_t scan_escaped(const char* d, std::size_t pos, std::size_t n,
   }
 }
 }  // namespace detail
+
+// host from s[pos] when it is a host name whose first byte is a letter
+// (§25.1: hostname = *( domainlabel "." ) toplabel [ "." ], domainlabel =
+// alphanum / alphanum *( alphanum / "-" ) alphanum, toplabel = ALPHA /
+// ALPHA *( alphanum / "-" ) alphanum): one run per label, no per-byte
+// bookkeeping. A host starting with a digit, or whose top label does not
+// start with a letter (an IPv4 address or no valid host), is left to
+// scan_host, which decides every form; so is an irregular one. Returns what
+// scan_host returns: the position after the host with `out` set, or npos.
+inline std::size_t scan_uri_host(std::string_view s, std::size_t pos, HostPort& out) noexcept {
+  using namespace detail;
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  if (pos >= n || (uri_class(d[pos]) & kLetter) == 0) return scan_host(s, pos, out);
+  std::size_t i = pos;
+  std::size_t top = pos;  // the first byte of the last label
+  while (true) {
+    const std::size_t start = i;
+    i = scan_run(d, i, n, kLabel);
+    if (i == start) {
+      // No label after a '.': the host ends with its one trailing '.',
+      // unless a second '.' follows.
+      if (i < n && d[i] == '.') return scan_host(s, pos, out);
+      break;
+    }
+    if (d[start] == '-' || d[i - 1] == '-') return scan_host(s, pos, out);
+    top = start;
+    if (i < n && d[i] == '.') {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  if ((uri_class(d[top]) & kLetter) == 0) return scan_host(s, pos, out);
+  out.kind = HostKind::hostname;
+  out.host = s.substr(pos, i - pos);
+  return i;
+}
 
 // A SIP or SIPS URI from s[pos]: "sip:" / "sips:" (case-insensitive,
 // §19.1.4), [ userinfo "@" ], hostport, *( ";" uri-parameter ). Returns the
@@ -146,7 +194,7 @@ inline std::size_t scan_sip_uri(std::string_view s, std::size_t pos, std::size_t
   }
 
   pos = pos < n && d[pos] == '[' ? scan_ipv6_reference(s, pos, uri.host_port)
-                                 : scan_host(s, pos, uri.host_port);
+                                 : scan_uri_host(s, pos, uri.host_port);
   if (pos == npos) return npos;
   if (pos < n && d[pos] == ':') {
     std::uint16_t port = 0;

@@ -19,6 +19,7 @@
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
 #include "sip/uri.hpp"
+#include "sip/uri_scan.hpp"
 
 namespace sipline::sip {
 namespace {
@@ -75,6 +76,25 @@ TEST(FastPath, HostScanAgreesWithTheHostParserBothWays) {
     EXPECT_FALSE(general->port) << text;
   }
   EXPECT_GT(accepted, 500U);  // the comparison covered many valid hosts
+}
+
+TEST(FastPath, UriHostScanAgreesWithTheHostScan) {
+  const std::vector<std::string> seeds = {
+      "sip.example.com>", "a-b.c-d.example.;x", "Example.COM:5060", "a1.b2.c3", "x.1",
+      "a.b-.c",           "1und1.de",           "192.0.2.1>",       "ab--c.de", "z",
+  };
+  std::size_t hosts = 0;
+  for (const std::string& text : mutations(seeds, kAlphabet)) {
+    HostPort a;
+    HostPort b;
+    const std::size_t end = fast::scan_uri_host(text, 0, a);
+    ASSERT_EQ(end, fast::scan_host(text, 0, b)) << "'" << text << "'";
+    if (end == fast::npos) continue;
+    ++hosts;
+    EXPECT_EQ(a.host, b.host) << text;
+    EXPECT_EQ(a.kind, b.kind) << text;
+  }
+  EXPECT_GT(hosts, 1000U);
 }
 
 TEST(FastPath, HostScanStopsAtTheFirstByteOutsideTheHost) {
