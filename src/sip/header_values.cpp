@@ -2,10 +2,16 @@
 // delta-seconds (Expires §20.19, Min-Expires §20.23), Call-ID (§20.8),
 // Content-Type (§20.15) and comma-separated lists (§7.3.1).
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
@@ -54,7 +60,75 @@ Fault check_date(std::string_view value) {
   return ok ? Fault{} : malformed("not an RFC 1123 date in GMT");
 }
 
+namespace {
+
+#if defined(__SSE2__)
+// callid = word [ "@" word ] (§25.1) for values of 16 bytes or more, 16
+// bytes at a time, in the usual form only: words of alphanumerics, '-', '.'
+// and '_' (all in word). True only when the value is such a valid Call-ID
+// (one '@' at most, with a word on each side); false when the scalar check
+// must decide (other word characters, invalid bytes).
+bool call_id_valid_sse2(std::string_view value) noexcept {
+  const char* const d = value.data();
+  const std::size_t n = value.size();
+  // Unsigned ranges by signed compares: x - lo + 0x80 < span - 0x80.
+  const __m128i case_bit = _mm_set1_epi8(0x20);
+  const __m128i letter_shift = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(0x80 + 26));
+  const __m128i digit_shift = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(0x80 + 10));
+  // Per block: the bytes of the usual word set, and the '@' among them.
+  auto classify = [&](std::size_t block, unsigned& at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + block));
+    // Only 'A'-'Z' and 'a'-'z' fall in 'a'-'z' with the case bit set.
+    const __m128i letter =
+        _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, case_bit), letter_shift), letter_limit);
+    const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, digit_shift), digit_limit);
+    const __m128i mark = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    const __m128i at_bytes = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
+    at = static_cast<unsigned>(_mm_movemask_epi8(at_bytes));
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), _mm_or_si128(mark, at_bytes))));
+  };
+  unsigned good = 0xffffU;
+  std::size_t at_position = n;  // of the one '@', n when none
+  auto note_at = [&](std::size_t block, unsigned at) {
+    if (at_position != n || (at & (at - 1)) != 0) return false;  // a second '@'
+    at_position = block + static_cast<std::size_t>(std::countr_zero(at));
+    return true;
+  };
+  std::size_t block = 0;
+  for (; n - block >= 16; block += 16) {
+    unsigned at = 0;
+    good &= classify(block, at);
+    if (at != 0 && !note_at(block, at)) return false;
+  }
+  if (block < n) {
+    // The last block ends at the end of the value, overlapping the one
+    // before: an '@' in the overlap was counted already.
+    const std::size_t last = n - 16;
+    unsigned at = 0;
+    good &= classify(last, at);
+    at &= 0xffffU << static_cast<unsigned>(block - last);
+    if (at != 0 && !note_at(last, at)) return false;
+  }
+  if (good != 0xffffU) return false;
+  return at_position != 0 && at_position != n - 1;
+}
+#endif
+
+}  // namespace
+
 Fault check_call_id(std::string_view value) {
+#if defined(__SSE2__)
+  if (value.size() >= 16 && call_id_valid_sse2(value)) return {};
+#endif
+  return check_call_id_general(value);
+}
+
+Fault check_call_id_general(std::string_view value) {
   if (value.empty()) return {Errc::missing, "empty value"};
   std::size_t pos = scan::scan_class(value, 0, scan::kWord);
   if (pos == 0) return malformed("invalid character");
@@ -85,8 +159,9 @@ Fault check_media_type(std::string_view value, std::size_t max_params) {
 
 }  // namespace grammar
 
-Result<CSeq> parse_cseq(std::string_view value) {
-  // CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5).
+// CSeq = 1*DIGIT LWS Method; the number is below 2^31 (§8.1.1.5). Every
+// form, and the exact errors.
+Result<CSeq> grammar::parse_cseq_general(std::string_view value) {
   const std::string_view s = scan::trim_lws(value);
   const std::size_t digits_end = scan::scan_digits(s, 0);
   if (digits_end == 0) return fail(Errc::malformed, "CSeq: missing sequence number");
@@ -107,6 +182,33 @@ Result<CSeq> parse_cseq(std::string_view value) {
   cseq.method_text = s.substr(method_start);
   cseq.method = method_from(cseq.method_text);
   return cseq;
+}
+
+Result<CSeq> parse_cseq(std::string_view value) {
+  // The usual form in one walk: at most ten digits worth at most 2^31-1,
+  // SP / HTAB, a token to the end (so no LWS around the value). Anything
+  // else, valid or not, goes to the general reading.
+  const char* const d = value.data();
+  const std::size_t n = value.size();
+  std::size_t i = 0;
+  std::uint64_t number = 0;
+  while (i < n && i < 10 && scan::is_digit(d[i])) {
+    number = number * 10 + static_cast<std::uint64_t>(d[i] - '0');
+    ++i;
+  }
+  if (i > 0 && number <= 0x7fffffff && i < n && scan::is_wsp(d[i])) {
+    std::size_t method = i + 1;
+    while (method < n && scan::is_wsp(d[method])) ++method;
+    CSeq cseq;
+    cseq.method_text = value.substr(method);
+    cseq.method = method_from(cseq.method_text);
+    // A known method name is a token: only an extension method is scanned.
+    if (cseq.method != Method::unknown || (method < n && scan::scan_token(value, method) == n)) {
+      cseq.number = static_cast<std::uint32_t>(number);
+      return cseq;
+    }
+  }
+  return grammar::parse_cseq_general(value);
 }
 
 Result<RetryAfter> parse_retry_after(std::string_view value) {

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
+#include "sip/uri_scan.hpp"
 
 namespace sipline::sip {
 namespace grammar {
@@ -116,9 +118,103 @@ Result<void> check_contact_field(std::string_view value, const UriLimits& limits
   }
 }
 
-Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limits,
-                                  bool require_brackets, NameAddr& out, std::string_view* tag) {
-  const std::string_view s = scan::trim_lws(value);
+namespace {
+
+using fast::detail::kDisplay;
+using fast::detail::kQdPlain;
+using fast::detail::kTokenChar;
+using fast::detail::scan_run;
+
+constexpr bool is_sp_or_tab(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+
+// [ display-name ] LAQUOT SIP/SIPS-URI RAQUOT from s[start], which is not
+// LWS (§20.10, §25.1), in its common forms: a quoted display name of plain
+// qdtext only (no quoted-pair, no fold) or a run of tokens and SP / HTAB,
+// then only SP / HTAB before the '<'. Returns the position after the '>',
+// or npos when undecided. The URI ends at the first '>' as in the general
+// reading, since none of its parts can hold one. `out` is partly written on
+// npos.
+std::size_t scan_bracketed_name_addr(std::string_view s, std::size_t start, const UriLimits& limits,
+                                     NameAddr& out) noexcept {
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = start;
+  if (i < n && d[i] == '"') {
+    const std::size_t close = scan_run(d, i + 1, n, kQdPlain);
+    if (close >= n || d[close] != '"') return npos;
+    out.display_name = s.substr(i + 1, close - i - 1);
+    out.display_quoted = true;
+    i = close + 1;
+    while (i < n && is_sp_or_tab(d[i])) ++i;
+  } else {
+    // display-name = *(token LWS): the general reading trims the SP / HTAB
+    // before the '<' from it.
+    i = scan_run(d, i, n, kDisplay);
+    std::size_t name_end = i;
+    while (name_end > start && is_sp_or_tab(d[name_end - 1])) --name_end;
+    out.display_name = s.substr(start, name_end - start);
+  }
+  if (i >= n || d[i] != '<') return npos;
+  const std::size_t uri_start = i + 1;
+  const std::size_t close = fast::scan_sip_uri(s, uri_start, limits.max_params, out.uri);
+  if (close >= n || d[close] != '>' || close - uri_start > limits.max_length) return npos;
+  out.uri.raw = s.substr(uri_start, close - uri_start);
+  out.bracketed = true;
+  return close + 1;
+}
+
+}  // namespace
+
+// The whole of a trimmed From / To value in one walk: the bracketed
+// name-addr above, then header parameters with token values or none, no LWS
+// around ';' and '=', the tag (when asked for) taken on the way. False when
+// undecided (an addr-spec, a tel URI, a quoted parameter value, a duplicate
+// tag...): `out` is then partly written, and the general reading decides.
+bool parse_name_addr_fast(std::string_view s, const UriLimits& limits, NameAddr& out,
+                          std::string_view* tag) noexcept {
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  std::size_t pos = scan_bracketed_name_addr(s, 0, limits, out);
+  if (pos == npos) return false;
+  const std::size_t params_start = pos;
+  std::string_view tag_value;
+  bool have_tag = false;
+  std::size_t count = 0;
+  // *( SEMI generic-param ), generic-param = token [ EQUAL token ] here.
+  while (pos < n) {
+    if (d[pos] != ';' || ++count > limits.max_params) return false;
+    const std::size_t name = pos + 1;
+    pos = scan_run(d, name, n, kTokenChar);
+    if (pos == name) return false;
+    // tag-param = "tag" EQUAL token (§25.1); only 'T' and 't' give 't' with
+    // the case bit set, and so on.
+    const bool is_tag = tag != nullptr && pos - name == 3 && (d[name] | 0x20) == 't' &&
+                        (d[name + 1] | 0x20) == 'a' && (d[name + 2] | 0x20) == 'g';
+    if (pos < n && d[pos] == '=') {
+      const std::size_t value = pos + 1;
+      pos = scan_run(d, value, n, kTokenChar);
+      if (pos == value || (pos < n && d[pos] != ';')) return false;
+      if (is_tag) {
+        if (have_tag) return false;
+        have_tag = true;
+        tag_value = s.substr(value, pos - value);
+      }
+    } else if (is_tag) {
+      return false;  // a tag without a value
+    }
+  }
+  out.raw = s;
+  if (params_start < n) out.params = ParamList(s.substr(params_start));
+  if (have_tag) *tag = tag_value;
+  return true;
+}
+
+// The general reading of a trimmed name-addr / addr-spec: every form, and
+// the exact errors.
+Result<void> parse_name_addr_general(std::string_view s, const UriLimits& limits,
+                                     bool require_brackets, NameAddr& out, std::string_view* tag) {
   if (s.empty()) return fail(Errc::missing, "empty value");
   out.raw = s;
   std::size_t pos = 0;
@@ -194,6 +290,14 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
   return ok();
 }
 
+Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limits,
+                                  bool require_brackets, NameAddr& out, std::string_view* tag) {
+  const std::string_view s = scan::trim_lws(value);
+  if (parse_name_addr_fast(s, limits, out, tag)) return ok();
+  out = NameAddr{};  // undo what the fast path wrote
+  return parse_name_addr_general(s, limits, require_brackets, out, tag);
+}
+
 bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLimits& limits,
                                NameAddr& out) {
   const std::size_t start = scan::skip_lws(s, pos);
@@ -209,9 +313,17 @@ bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLi
   }
   if (s[laquot] != '<') return false;  // a token display name, an addr-spec, "*"
   // LAQUOT addr-spec RAQUOT: the first '>' closes it, as no URI holds one.
-  const std::size_t close = s.find('>', laquot + 1);
-  if (close == npos) return false;
-  if (!parse_any_uri_into(s.substr(laquot + 1, close - laquot - 1), limits, out.uri)) return false;
+  // A SIP URI is walked to its end in place; other URIs take the search.
+  const std::size_t uri_start = laquot + 1;
+  std::size_t close = fast::scan_sip_uri(s, uri_start, limits.max_params, out.uri);
+  if (close < s.size() && s[close] == '>' && close - uri_start <= limits.max_length) {
+    out.uri.raw = s.substr(uri_start, close - uri_start);
+  } else {
+    out.uri = Uri{};
+    close = s.find('>', uri_start);
+    if (close == npos) return false;
+    if (!parse_any_uri_into(s.substr(uri_start, close - uri_start), limits, out.uri)) return false;
+  }
   out.bracketed = true;
   const std::size_t params_start = scan::skip_lws(s, close + 1);
   std::size_t end = params_start;

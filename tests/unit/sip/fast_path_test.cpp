@@ -1,5 +1,6 @@
-// The parser's one-pass fast paths (host_scan.hpp, uri_fast.cpp, the token
-// lists and the reuse of the top Via in message.cpp) against the general
+// The parser's one-pass fast paths (host_scan.hpp, uri_fast.cpp, the From /
+// To name-addr, CSeq and Call-ID, the token lists and the reuse of the top
+// Via in message.cpp) against the general
 // grammar they stand in front of: whatever a fast path accepts, the general
 // path accepts with the same result, on seeds and on every single-byte
 // mutation of them. For hosts the two must agree both ways.
@@ -12,11 +13,13 @@
 #include <vector>
 
 #include "sip/escape.hpp"
+#include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
 #include "sip/host_scan.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
 #include "sip/uri.hpp"
+#include "sip/uri_scan.hpp"
 
 namespace sipline::sip {
 namespace {
@@ -73,6 +76,25 @@ TEST(FastPath, HostScanAgreesWithTheHostParserBothWays) {
     EXPECT_FALSE(general->port) << text;
   }
   EXPECT_GT(accepted, 500U);  // the comparison covered many valid hosts
+}
+
+TEST(FastPath, UriHostScanAgreesWithTheHostScan) {
+  const std::vector<std::string> seeds = {
+      "sip.example.com>", "a-b.c-d.example.;x", "Example.COM:5060", "a1.b2.c3", "x.1",
+      "a.b-.c",           "1und1.de",           "192.0.2.1>",       "ab--c.de", "z",
+  };
+  std::size_t hosts = 0;
+  for (const std::string& text : mutations(seeds, kAlphabet)) {
+    HostPort a;
+    HostPort b;
+    const std::size_t end = fast::scan_uri_host(text, 0, a);
+    ASSERT_EQ(end, fast::scan_host(text, 0, b)) << "'" << text << "'";
+    if (end == fast::npos) continue;
+    ++hosts;
+    EXPECT_EQ(a.host, b.host) << text;
+    EXPECT_EQ(a.kind, b.kind) << text;
+  }
+  EXPECT_GT(hosts, 1000U);
 }
 
 TEST(FastPath, HostScanStopsAtTheFirstByteOutsideTheHost) {
@@ -246,6 +268,116 @@ TEST(FastPath, NameAddrItemsAgreeWithSplittingAndParsing) {
     }
   }
   EXPECT_GT(accepted, 1000U);
+}
+
+void expect_same_name_addr(const NameAddr& f, const NameAddr& g, const std::string& text) {
+  EXPECT_EQ(f.display_name, g.display_name) << text;
+  EXPECT_EQ(f.display_quoted, g.display_quoted) << text;
+  EXPECT_EQ(f.bracketed, g.bracketed) << text;
+  EXPECT_EQ(f.params.raw(), g.params.raw()) << text;
+  EXPECT_EQ(f.raw, g.raw) << text;
+  expect_same_uri(f.uri, g.uri, text);
+}
+
+const std::vector<std::string> kNameAddrSeeds = {
+    "\"Front Desk\" <sip:2001@sip.example.com>;tag=5c1a9e02",
+    "<sip:2002@sip.example.com;user=phone>;tag=1f2e3d4c",
+    "Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl",
+    "Bob\t <sip:bob@biloxi.example.com>",
+    "<sip:2001@192.0.2.41:5060>",
+    "<sips:a:pw@[2001:db8::1]:5061;transport=tls>;TAG=x;lr;tag=y",
+    "\"\" <sip:a%40b@h.example.>;p=v;x",
+    "\"A \\\"q\\\" B\" <sip:a@b>;tag=t",
+    "sip:carol@chicago.example.com;tag=1",
+    "<tel:+1-201-555-0123>;tag=t",
+    "<sip:a@b?subject=x>;tag=t",
+    "<sip:a@b> ; tag = t",
+    "<sip:a@b>;tag=\"q\";p=[::1]",
+};
+
+TEST(FastPath, FromToNameAddrAgreesWithTheGeneralReading) {
+  std::size_t accepted = 0;
+  for (const UriLimits limits : {UriLimits{}, UriLimits{40, 2}}) {
+    for (const std::string& text : mutations(kNameAddrSeeds, kAlphabet)) {
+      const std::string_view s = scan::trim_lws(text);
+      for (const bool want_tag : {true, false}) {
+        NameAddr fast;
+        std::string_view fast_tag = "unset";
+        if (grammar::parse_name_addr_fast(s, limits, fast, want_tag ? &fast_tag : nullptr)) {
+          ++accepted;
+          NameAddr general;
+          std::string_view general_tag = "unset";
+          auto parsed = grammar::parse_name_addr_general(s, limits, false, general,
+                                                         want_tag ? &general_tag : nullptr);
+          ASSERT_TRUE(parsed) << "'" << text << "': " << parsed.error().message;
+          expect_same_name_addr(fast, general, text);
+          EXPECT_EQ(fast_tag, general_tag) << text;
+          // Route-like fields want the brackets, which the fast path demands.
+          NameAddr bracketed;
+          EXPECT_TRUE(grammar::parse_name_addr_general(s, limits, true, bracketed, nullptr));
+        }
+        // The entry point gives the general reading's result either way.
+        NameAddr entry;
+        NameAddr general;
+        std::string_view entry_tag = "unset";
+        std::string_view general_tag = "unset";
+        auto a = grammar::parse_name_addr_into(text, limits, false, entry, &entry_tag);
+        auto b = grammar::parse_name_addr_general(s, limits, false, general, &general_tag);
+        ASSERT_EQ(a.has_value(), b.has_value()) << text;
+        if (!a) {
+          EXPECT_EQ(a.error().code, b.error().code) << text;
+          EXPECT_EQ(a.error().message, b.error().message) << text;
+          continue;
+        }
+        expect_same_name_addr(entry, general, text);
+        EXPECT_EQ(entry_tag, general_tag) << text;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 2000U);
+}
+
+TEST(FastPath, CSeqAgreesWithTheGeneralReading) {
+  const std::vector<std::string> seeds = {
+      "1 REGISTER",      "4711 OPTIONS", "2147483647 INVITE", "2147483648 BYE",
+      "0000000001\tACK", " 7  X-Y.z",    "12345678901 A",     "1 INVITE x",
+  };
+  for (const std::string& text : mutations(seeds, std::string("0 9\tA;.:\r\n") + '\0' + "\xff")) {
+    auto fast = parse_cseq(text);
+    auto general = grammar::parse_cseq_general(text);
+    ASSERT_EQ(fast.has_value(), general.has_value()) << "'" << text << "'";
+    if (!fast) {
+      EXPECT_EQ(fast.error().code, general.error().code) << text;
+      EXPECT_EQ(fast.error().message, general.error().message) << text;
+      continue;
+    }
+    EXPECT_EQ(fast->number, general->number) << text;
+    EXPECT_EQ(fast->method, general->method) << text;
+    EXPECT_EQ(fast->method_text, general->method_text) << text;
+  }
+}
+
+TEST(FastPath, CallIdAgreesWithTheGeneralReading) {
+  const std::vector<std::string> seeds = {
+      "Y2JkNjE0NTQ1ZjVkYjMwNzVkMjhiZGQ5ZDU1ZTg2Nzg",
+      "0f9b8c1d2e3a4b5c6d7e8f90a1b2c3d4@198.51.100.20",
+      "3848276298220188511@atlanta.example.com",
+      "a@0123456789abcdef",
+      "0123456789abcdef@",
+      "@0123456789abcdef",
+      "()<>:\\\"/[]?{}!%*_+`'~-.0123456789",
+      "0123456789abcdef0123456789abcdef",
+  };
+  std::string alphabet = kAlphabet + "#$&;=^|{}()\\\x80\x1f ";
+  for (const std::string& text : mutations(seeds, alphabet)) {
+    const grammar::Fault fast = grammar::check_call_id(text);
+    const grammar::Fault general = grammar::check_call_id_general(text);
+    EXPECT_EQ(static_cast<bool>(fast), static_cast<bool>(general)) << "'" << text << "'";
+    if (fast && general) {
+      EXPECT_EQ(fast.code, general.code) << text;
+      EXPECT_STREQ(fast.reason, general.reason) << text;
+    }
+  }
 }
 
 TEST(FastPath, NameAddrListsFallBackForTheRareForms) {
