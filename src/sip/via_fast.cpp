@@ -88,6 +88,12 @@ class TokenEnds {
 #endif
 };
 
+// s.substr(begin, end - begin) for positions known to be inside s, without
+// substr's range check.
+std::string_view slice(std::string_view s, std::size_t begin, std::size_t end) noexcept {
+  return {s.data() + begin, end - begin};
+}
+
 constexpr bool letter_is(char c, char lower) noexcept {
   return static_cast<char>(c | 0x20) == lower;  // only `lower` and its capital map there
 }
@@ -149,7 +155,7 @@ bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std
       if (!name_is(d + name, "branch")) return true;
       // branch = token (§20.42).
       if (!first(seen, kBranch) || !token_value) return false;
-      via.branch = s.substr(value, value_end - value);
+      via.branch = slice(s, value, value_end);
       return true;
     case 8: {
       if (!name_is(d + name, "received")) return true;
@@ -160,7 +166,7 @@ bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std
       if (fast::scan_host(s, value, address) != value_end || address.kind != HostKind::ipv4) {
         return false;
       }
-      via.received = s.substr(value, value_end - value);
+      via.received = slice(s, value, value_end);
       return true;
     }
     case 5:
@@ -180,7 +186,7 @@ bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std
         const std::size_t end = d[value] == '[' ? fast::scan_ipv6_reference(s, value, host)
                                                 : fast::scan_host(s, value, host);
         if (end != value_end) return false;
-        via.maddr = s.substr(value, value_end - value);
+        via.maddr = slice(s, value, value_end);
       }
       return true;
     case 3: {
@@ -228,9 +234,9 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
   if (transport_end == start + 8 || transport_end >= n - 1 || d[transport_end] != ' ') {
     return false;
   }
-  via.protocol_name = s.substr(start, 3);
-  via.version = s.substr(start + 4, 3);
-  via.transport = s.substr(start + 8, transport_end - start - 8);
+  via.protocol_name = slice(s, start, start + 3);
+  via.version = slice(s, start + 4, start + 7);
+  via.transport = slice(s, start + 8, transport_end);
 
   // sent-by = host [ COLON port ]. The byte after it must be ';', ',', LWS
   // or the end: none of them continues a token, so the host is all of the
@@ -281,8 +287,8 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
     i = scan::skip_lws(s, i);
     if (i < n && d[i] != ',') return false;
   }
-  via.raw = s.substr(start, end - start);
-  if (params_start < end) via.params = ParamList(s.substr(params_start, end - params_start));
+  via.raw = slice(s, start, end);
+  if (params_start < end) via.params = ParamList(slice(s, params_start, end));
   pos = i;
   return true;
 }
