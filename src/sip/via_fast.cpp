@@ -11,6 +11,7 @@
 // parser's per-parameter callbacks and repeated LWS skips are what this
 // saves.
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -111,6 +112,41 @@ bool name_is(const char* d, const char (&word)[N]) noexcept {
   std::memcpy(&got, d, N - 1);
   std::memcpy(&want, word, N - 1);
   return (got | kCaseBits) == (want | kCaseBits);
+}
+
+// True when the eight bytes in w (as loaded from memory) begin with
+// `word`: lower-case letters in any case, then one delimiter byte exactly.
+template <std::size_t N>
+bool word_at(std::uint64_t w, const char (&word)[N]) noexcept {
+  static_assert(N >= 3 && N <= 9);
+  std::array<char, 8> want{};
+  std::array<char, 8> case_bits{};
+  std::array<char, 8> keep{};
+  for (std::size_t k = 0; k + 1 < N; ++k) {
+    want[k] = word[k];
+    keep[k] = static_cast<char>(0xFF);
+    if (k + 2 < N) case_bits[k] = 0x20;
+  }
+  std::uint64_t want_bits = 0;
+  std::uint64_t case_mask = 0;
+  std::uint64_t keep_mask = 0;
+  std::memcpy(&want_bits, want.data(), 8);
+  std::memcpy(&case_mask, case_bits.data(), 8);
+  std::memcpy(&keep_mask, keep.data(), 8);
+  return ((w | case_mask) & keep_mask) == want_bits;
+}
+
+// The end of the parameter name at d[name] when it is one of the usual
+// ones followed by its usual delimiter (then the token ends there, as none
+// of '=' and ';' is a token character); npos otherwise.
+std::size_t usual_name_end(const char* d, std::size_t name, std::size_t n) noexcept {
+  if (n - name < 9) return std::string_view::npos;
+  std::uint64_t w = 0;
+  std::memcpy(&w, d + name, 8);
+  if (word_at(w, "branch=")) return name + 6;
+  if (word_at(w, "rport;") || word_at(w, "rport=")) return name + 5;
+  if (name_is(d + name, "received") && d[name + 8] == '=') return name + 8;
+  return std::string_view::npos;
 }
 
 // 1*DIGIT of at most `max_digits` digits at [begin, end): its value, or -1.
@@ -260,7 +296,8 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
   while (i < n && d[i] == ';') {
     if (++count > limits.max_params) return false;
     const std::size_t name = i + 1;
-    const std::size_t name_end = token_end(name);
+    std::size_t name_end = usual_name_end(d, name, n);
+    if (name_end == std::string_view::npos) name_end = token_end(name);
     if (name_end == name) return false;
     std::size_t value = name_end;
     std::size_t value_end = name_end;
