@@ -136,17 +136,49 @@ bool word_at(std::uint64_t w, const char (&word)[N]) noexcept {
   return ((w | case_mask) & keep_mask) == want_bits;
 }
 
+// The via-params this layer interprets.
+enum class Known : std::uint8_t { other, branch, received, rport, maddr, ttl, keep };
+
 // The end of the parameter name at d[name] when it is one of the usual
 // ones followed by its usual delimiter (then the token ends there, as none
-// of '=' and ';' is a token character); npos otherwise.
-std::size_t usual_name_end(const char* d, std::size_t name, std::size_t n) noexcept {
+// of '=' and ';' is a token character), with `known` set; npos otherwise.
+std::size_t usual_name_end(const char* d, std::size_t name, std::size_t n, Known& known) noexcept {
   if (n - name < 9) return std::string_view::npos;
   std::uint64_t w = 0;
   std::memcpy(&w, d + name, 8);
-  if (word_at(w, "branch=")) return name + 6;
-  if (word_at(w, "rport;") || word_at(w, "rport=")) return name + 5;
-  if (name_is(d + name, "received") && d[name + 8] == '=') return name + 8;
+  if (word_at(w, "branch=")) {
+    known = Known::branch;
+    return name + 6;
+  }
+  if (word_at(w, "rport;") || word_at(w, "rport=")) {
+    known = Known::rport;
+    return name + 5;
+  }
+  if (name_is(d + name, "received") && d[name + 8] == '=') {
+    known = Known::received;
+    return name + 8;
+  }
   return std::string_view::npos;
+}
+
+// Which of them the name d[name, name_end) is, in any case.
+Known classify(const char* d, std::size_t name, std::size_t name_end) noexcept {
+  switch (name_end - name) {
+    case 6:
+      return name_is(d + name, "branch") ? Known::branch : Known::other;
+    case 8:
+      return name_is(d + name, "received") ? Known::received : Known::other;
+    case 5:
+      return name_is(d + name, "rport")   ? Known::rport
+             : name_is(d + name, "maddr") ? Known::maddr
+                                          : Known::other;
+    case 3:
+      return name_is(d + name, "ttl") ? Known::ttl : Known::other;
+    case 4:
+      return name_is(d + name, "keep") ? Known::keep : Known::other;
+    default:
+      return Known::other;
+  }
 }
 
 // 1*DIGIT of at most `max_digits` digits at [begin, end): its value, or -1.
@@ -182,19 +214,17 @@ bool first(std::uint8_t& seen, std::uint8_t bit) noexcept {
 // The via-params this layer interprets (via.cpp's apply_param), for values
 // that are valid in their usual form; false when the general path must
 // decide. `value` is empty, and `token_value` false, without "=value".
-bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std::size_t value,
-                 std::size_t value_end, bool token_value, Via& via, std::uint8_t& seen) noexcept {
+bool apply_param(std::string_view s, Known known, std::size_t value, std::size_t value_end,
+                 bool token_value, Via& via, std::uint8_t& seen) noexcept {
   const char* const d = s.data();
   const bool has_value = value_end > value;
-  switch (name_end - name) {
-    case 6:
-      if (!name_is(d + name, "branch")) return true;
+  switch (known) {
+    case Known::branch:
       // branch = token (§20.42).
       if (!first(seen, kBranch) || !token_value) return false;
       via.branch = slice(s, value, value_end);
       return true;
-    case 8: {
-      if (!name_is(d + name, "received")) return true;
+    case Known::received: {
       // received = IPv4address / IPv6address: the IPv4 address here, the
       // rest in via.cpp.
       if (!first(seen, kReceived) || !has_value) return false;
@@ -205,28 +235,27 @@ bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std
       via.received = slice(s, value, value_end);
       return true;
     }
-    case 5:
-      if (name_is(d + name, "rport")) {
-        // response-port = "rport" [ EQUAL 1*DIGIT ] (RFC 3581 §4), 1-65535.
-        if (!first(seen, kRport)) return false;
-        via.rport = true;
-        if (has_value) {
-          std::uint16_t port = 0;
-          if (fast::scan_port(s, value, port) != value_end) return false;
-          via.rport_value = port;
-        }
-      } else if (name_is(d + name, "maddr")) {
-        // maddr = host (§20.42), without a port.
-        if (!first(seen, kMaddr) || !has_value) return false;
-        HostPort host;
-        const std::size_t end = d[value] == '[' ? fast::scan_ipv6_reference(s, value, host)
-                                                : fast::scan_host(s, value, host);
-        if (end != value_end) return false;
-        via.maddr = slice(s, value, value_end);
+    case Known::rport:
+      // response-port = "rport" [ EQUAL 1*DIGIT ] (RFC 3581 §4), 1-65535.
+      if (!first(seen, kRport)) return false;
+      via.rport = true;
+      if (has_value) {
+        std::uint16_t port = 0;
+        if (fast::scan_port(s, value, port) != value_end) return false;
+        via.rport_value = port;
       }
       return true;
-    case 3: {
-      if (!name_is(d + name, "ttl")) return true;
+    case Known::maddr: {
+      // maddr = host (§20.42), without a port.
+      if (!first(seen, kMaddr) || !has_value) return false;
+      HostPort host;
+      const std::size_t end = d[value] == '[' ? fast::scan_ipv6_reference(s, value, host)
+                                              : fast::scan_host(s, value, host);
+      if (end != value_end) return false;
+      via.maddr = slice(s, value, value_end);
+      return true;
+    }
+    case Known::ttl: {
       // ttl = 1*3DIGIT ; 0 to 255
       if (!first(seen, kTtl)) return false;
       const std::int64_t ttl = small_number(d, value, value_end, 3);
@@ -234,8 +263,7 @@ bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std
       via.ttl = static_cast<std::uint8_t>(ttl);
       return true;
     }
-    case 4:
-      if (!name_is(d + name, "keep")) return true;
+    case Known::keep:
       // keep = "keep" [ EQUAL 1*DIGIT ] (RFC 6223 §6); nine digits always
       // fit in 32 bits, longer values go to via.cpp.
       if (!first(seen, kKeep)) return false;
@@ -246,9 +274,10 @@ bool apply_param(std::string_view s, std::size_t name, std::size_t name_end, std
         via.keep_value = static_cast<std::uint32_t>(seconds);
       }
       return true;
-    default:
-      return true;
+    case Known::other:
+      break;
   }
+  return true;
 }
 
 }  // namespace
@@ -296,9 +325,13 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
   while (i < n && d[i] == ';') {
     if (++count > limits.max_params) return false;
     const std::size_t name = i + 1;
-    std::size_t name_end = usual_name_end(d, name, n);
-    if (name_end == std::string_view::npos) name_end = token_end(name);
-    if (name_end == name) return false;
+    Known known = Known::other;
+    std::size_t name_end = usual_name_end(d, name, n, known);
+    if (name_end == std::string_view::npos) {
+      name_end = token_end(name);
+      if (name_end == name) return false;
+      known = classify(d, name, name_end);
+    }
     std::size_t value = name_end;
     std::size_t value_end = name_end;
     bool token_value = false;
@@ -312,7 +345,7 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
       }
       if (value_end == value) return false;  // a quoted or missing value
     }
-    if (!apply_param(s, name, name_end, value, value_end, token_value, via, seen)) return false;
+    if (!apply_param(s, known, value, value_end, token_value, via, seen)) return false;
     i = value_end;
   }
 
