@@ -143,7 +143,14 @@ enum class Known : std::uint8_t { other, branch, received, rport, maddr, ttl, ke
 // ones followed by its usual delimiter (then the token ends there, as none
 // of '=' and ';' is a token character), with `known` set; npos otherwise.
 std::size_t usual_name_end(const char* d, std::size_t name, std::size_t n, Known& known) noexcept {
-  if (n - name < 9) return std::string_view::npos;
+  if (n - name < 9) {
+    // ";rport" often ends the field.
+    if (n - name == 5 && name_is(d + name, "rport")) {
+      known = Known::rport;
+      return n;
+    }
+    return std::string_view::npos;
+  }
   std::uint64_t w = 0;
   std::memcpy(&w, d + name, 8);
   if (word_at(w, "branch=")) {
@@ -280,6 +287,48 @@ bool apply_param(std::string_view s, Known known, std::size_t value, std::size_t
   return true;
 }
 
+// True when d[at] ends a parameter value: the end, ';', ',' or the LWS
+// before a ','. None of them is a token or param-value character, so the
+// general scan of the value stops there too.
+bool ends_value(const char* d, std::size_t at, std::size_t n) noexcept {
+  if (at == n) return true;
+  const char c = d[at];
+  return c == ';' || c == ',' || c == ' ' || c == '\t' || c == '\r';
+}
+
+// An rport port or a received IPv4 address from d[value], validated and
+// stored in the one walk that also finds its end, when that end is one
+// ends_value accepts: the result apply_param would give for the value the
+// general scan cuts there. True with `end` set when it did; false when the
+// general route must run (nothing is then written).
+bool known_value(std::string_view s, Known known, std::size_t value, Via& via, std::uint8_t& seen,
+                 std::size_t& end) noexcept {
+  const char* const d = s.data();
+  if (known == Known::rport) {
+    std::uint16_t port = 0;
+    const std::size_t e = fast::scan_port(s, value, port);
+    if (e == fast::npos || !ends_value(d, e, s.size()) || (seen & kRport) != 0) return false;
+    seen = static_cast<std::uint8_t>(seen | kRport);
+    via.rport = true;
+    via.rport_value = port;
+    end = e;
+    return true;
+  }
+  if (known == Known::received) {
+    HostPort address;
+    const std::size_t e = fast::scan_host(s, value, address);
+    if (e == fast::npos || address.kind != HostKind::ipv4 || !ends_value(d, e, s.size()) ||
+        (seen & kReceived) != 0) {
+      return false;
+    }
+    seen = static_cast<std::uint8_t>(seen | kReceived);
+    via.received = slice(s, value, e);
+    end = e;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limits,
@@ -331,6 +380,9 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
       name_end = token_end(name);
       if (name_end == name) return false;
       known = classify(d, name, name_end);
+    }
+    if (name_end < n && d[name_end] == '=' && known_value(s, known, name_end + 1, via, seen, i)) {
+      continue;
     }
     std::size_t value = name_end;
     std::size_t value_end = name_end;

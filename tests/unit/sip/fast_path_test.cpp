@@ -248,6 +248,10 @@ TEST(FastPath, ViaFastPathAcceptsOnlyWhatTheGeneralParserAccepts) {
       "SIP/2.0/SCTP 1.2.3.4:1;received=1.2.3.4;branch=1;a;b;c;ttl=010,SIP/2.0/UDP "
       "x:2;keep=123456789",
       " SIP/2.0/UDP gw3.carrier.example.net.:65535;branch=z9hG4bKc0ffee.77;rport;maddr=[::1:2]",
+      // One deleted byte away from a duplicate of each parameter the Via
+      // interprets.
+      "SIP/2.0/UDP 192.0.2.1:5060;rport=1;rportz=2;received=192.0.2.2;receivedz=192.0.2.3;"
+      "ttl=1;ttlz=2;keep;keepz=1;maddr=a.b;maddrz=c;branch=x;branchz=y;rportz",
       "SIP/2.0/UDP a;x",  // shorter than one 16-byte step
       "SIP/2.0/UDP h:1,SIP/2.0/UDP i",
   };
