@@ -344,7 +344,15 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
     return false;
   }
   TokenEnds token_end(s);
-  const std::size_t transport_end = token_end(start + 8);
+  // Three letters and the SP (UDP, TCP, TLS) end the token without a scan.
+  auto letter = [d](std::size_t k) {
+    return static_cast<unsigned>(static_cast<unsigned char>(d[k] | 0x20)) - 'a' < 26;
+  };
+  std::size_t transport_end = start + 11;
+  if (n - start <= 12 || d[transport_end] != ' ' || !letter(start + 8) || !letter(start + 9) ||
+      !letter(start + 10)) {
+    transport_end = token_end(start + 8);
+  }
   if (transport_end == start + 8 || transport_end >= n - 1 || d[transport_end] != ' ') {
     return false;
   }
