@@ -197,6 +197,23 @@ inline std::size_t scan_ipv6_reference(std::string_view s, std::size_t pos,
 inline std::size_t scan_port(std::string_view s, std::size_t pos, std::uint16_t& out) noexcept {
   std::uint32_t value = 0;
   std::size_t i = pos;
+  // Up to five digits and the byte after them without bounds checks when
+  // they are there; the value only grows, so checking it at the end is the
+  // same. A sixth digit takes the loop below.
+  if (s.size() - pos >= 6) {
+    const char* const d = s.data();
+    for (int k = 0; k < 5; ++k) {
+      const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(d[i])) - '0';
+      if (digit > 9) break;
+      value = value * 10 + digit;
+      ++i;
+    }
+    if (static_cast<unsigned>(static_cast<unsigned char>(d[i])) - '0' > 9) {
+      if (i == pos || value == 0 || value > 65535) return npos;
+      out = static_cast<std::uint16_t>(value);
+      return i;
+    }
+  }
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
     value = value * 10 + static_cast<std::uint32_t>(s[i] - '0');
     if (value > 65535) return npos;

@@ -9,6 +9,7 @@
 #include "sip/host_scan.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
+#include "sip/via_fast.hpp"
 
 namespace sipline::sip {
 namespace grammar {
@@ -169,6 +170,15 @@ Fault apply_param(const ScannedParam& p, Via& via, std::uint8_t& seen) {
 
 Result<void> parse_via_into(std::string_view s, std::size_t& pos, const UriLimits& limits,
                             Via& via) {
+  // The usual form in one walk (via_fast.cpp); everything else, and every
+  // error, below.
+  if (parse_via_fast(s, pos, limits, via)) return ok();
+  via = Via{};
+  return parse_via_general(s, pos, limits, via);
+}
+
+Result<void> parse_via_general(std::string_view s, std::size_t& pos, const UriLimits& limits,
+                               Via& via) {
   pos = scan::skip_lws(s, pos);
   const std::size_t start = pos;
   if (pos >= s.size() || s[pos] == ',') return fail(Errc::missing, "empty value");

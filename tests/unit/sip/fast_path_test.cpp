@@ -20,6 +20,7 @@
 #include "sip/scanner.hpp"
 #include "sip/uri.hpp"
 #include "sip/uri_scan.hpp"
+#include "sip/via_fast.hpp"
 
 namespace sipline::sip {
 namespace {
@@ -110,6 +111,28 @@ TEST(FastPath, HostScanStopsAtTheFirstByteOutsideTheHost) {
   EXPECT_EQ(fast::scan_port("65536", 0, port), fast::npos);
   EXPECT_EQ(fast::scan_port("065535", 0, port), 6U);
   EXPECT_EQ(port, 65535);
+}
+
+TEST(FastPath, PortScanAgreesWithTheDecimalParserWithAndWithoutBytesAfterIt) {
+  const std::vector<std::string> numbers = {"",      "0",      "00000", "1",      "5060",
+                                            "65535", "65536",  "99999", "123456", "000065535",
+                                            "0001",  "655350", "6553",  "12a",    "9"};
+  for (const std::string& number : numbers) {
+    for (const std::string suffix : {"", ";", ";branch", ":5060;rport", "9;abcdef", "\xff"}) {
+      const std::string text = number + suffix;
+      const std::size_t digits = scan::scan_digits(text, 0);
+      std::uint64_t value = 0;
+      const bool valid = scan::parse_decimal(std::string_view(text).substr(0, digits), 65535,
+                                             value) == scan::NumberStatus::ok &&
+                         value > 0;
+      std::uint16_t port = 0;
+      const std::size_t end = fast::scan_port(text, 0, port);
+      EXPECT_EQ(end, valid ? digits : fast::npos) << text;
+      if (valid) {
+        EXPECT_EQ(port, value) << text;
+      }
+    }
+  }
 }
 
 TEST(FastPath, Ipv6ReferenceScanAcceptsOnlyWhatTheHostParserAccepts) {
@@ -204,6 +227,121 @@ TEST(FastPath, SipUriFastPathLeavesRareFormsToTheGeneralParser) {
   EXPECT_EQ(parse_uri("sip:a@b?subject=x")->headers, "subject=x");
   EXPECT_EQ(parse_uri("sip:a@1.2.3.256").error().message, "invalid IPv4 address");
   EXPECT_EQ(parse_uri("sip:a@-b.com").error().message, "invalid host name");
+}
+
+void expect_same_via(const Via& fast, const Via& general, const std::string& text) {
+  EXPECT_EQ(fast.protocol_name, general.protocol_name) << text;
+  EXPECT_EQ(fast.version, general.version) << text;
+  EXPECT_EQ(fast.transport, general.transport) << text;
+  EXPECT_EQ(fast.sent_by.host, general.sent_by.host) << text;
+  EXPECT_EQ(fast.sent_by.kind, general.sent_by.kind) << text;
+  EXPECT_EQ(fast.sent_by.port, general.sent_by.port) << text;
+  EXPECT_EQ(fast.branch, general.branch) << text;
+  EXPECT_EQ(fast.received, general.received) << text;
+  EXPECT_EQ(fast.rport, general.rport) << text;
+  EXPECT_EQ(fast.rport_value, general.rport_value) << text;
+  EXPECT_EQ(fast.maddr, general.maddr) << text;
+  EXPECT_EQ(fast.ttl, general.ttl) << text;
+  EXPECT_EQ(fast.keep, general.keep) << text;
+  EXPECT_EQ(fast.keep_value, general.keep_value) << text;
+  EXPECT_EQ(fast.params.raw(), general.params.raw()) << text;
+  // The same view, not only the same text.
+  EXPECT_EQ(fast.params.raw().data(), general.params.raw().data()) << text;
+  EXPECT_EQ(fast.raw, general.raw) << text;
+  EXPECT_EQ(fast.raw.data(), general.raw.data()) << text;
+}
+
+TEST(FastPath, ViaFastPathAcceptsOnlyWhatTheGeneralParserAccepts) {
+  const std::vector<std::string> seeds = {
+      "SIP/2.0/UDP 192.0.2.4:5060;branch=z9hG4bK776asdhds;rport",
+      "SIP/2.0/UDP 192.0.2.41:5060;branch=z9hG4bK-524287-1---e7d1f04a93b2c658;rport=5060;"
+      "received=198.51.100.7",
+      "SIP/2.0/TCP client.atlanta.example.com:5060;branch=z9hG4bK74bf9",
+      "SIP/2.0/UDP [2001:db8::9]:5060;branch=z9hG4bKbf6b4c1c0a3d",
+      "SIP/2.0/UDP 203.0.113.32:5070;branch=z9hG4bK2d4790.1;maddr=239.255.255.1;ttl=16",
+      "sip/2.0/tls h.example;BRANCH=x;Received=[2001:db8::1];RPORT=1;keep=30;x=y;lr",
+      "SIP/2.0/UDP a.example.com;branch=z9hG4bK1;rport=5060;received=192.0.2.1 ,"
+      " SIP/2.0/TCP b.example.com:5061;branch=z9hG4bK2",
+      "SIP/2.0/WSS h.invalid;maddr=[::1];ttl=255;keep=4294967295;received=2001:db8::1",
+      "SIP/2.0/UDP 192.0.2.4;branch=z9hG4bK1 ;rport ,SIP/2.0/UDP x",
+      "SIP / 2.0 / UDP host : 5060 ; branch = \"q\"",
+      "SIP/2.0/UDP host\r\n ;branch=a\r\n ,SIP/2.0/UDP b\t",
+      "SIP/2.0/UDP h;maddr=h.example.com;ttl=1;keep=0;rport=65535;branch=a.b-c!d%e*f_g+h`i'j~k",
+      "SIP/2.0/SCTP 1.2.3.4:1;received=1.2.3.4;branch=1;a;b;c;ttl=010,SIP/2.0/UDP "
+      "x:2;keep=123456789",
+      " SIP/2.0/UDP gw3.carrier.example.net.:65535;branch=z9hG4bKc0ffee.77;rport;maddr=[::1:2]",
+      // One deleted byte away from a duplicate of each parameter the Via
+      // interprets.
+      "SIP/2.0/UDP 192.0.2.1:5060;rport=1;rportz=2;received=192.0.2.2;receivedz=192.0.2.3;"
+      "ttl=1;ttlz=2;keep;keepz=1;maddr=a.b;maddrz=c;branch=x;branchz=y;rportz",
+      "SIP/2.0/UDP a;x",  // shorter than one 16-byte step
+      "SIP/2.0/UDP h:1,SIP/2.0/UDP i",
+  };
+  const std::string alphabet = kAlphabet + "\r\n";
+  std::size_t accepted = 0;
+  for (const UriLimits limits : {UriLimits{}, UriLimits{40, 2}}) {
+    for (const std::string& mutation : mutations(seeds, alphabet)) {
+      // In a buffer of exactly its size, so that a sanitizer build reports
+      // any read past the view (a std::string has its NUL there).
+      const std::vector<char> bytes(mutation.begin(), mutation.end());
+      const std::string_view view(bytes.data(), bytes.size());
+      const std::string& text = mutation;  // for the messages
+      // Each via-parm where the general walk over the list starts one.
+      std::size_t start = 0;
+      while (true) {
+        Via general;
+        std::size_t general_pos = start;
+        const bool general_ok =
+            grammar::parse_via_general(view, general_pos, limits, general).has_value();
+        Via fast;
+        std::size_t fast_pos = start;
+        if (grammar::parse_via_fast(view, fast_pos, limits, fast)) {
+          ++accepted;
+          ASSERT_TRUE(general_ok) << "'" << text << "' from " << start;
+          EXPECT_EQ(fast_pos, general_pos) << text;
+          expect_same_via(fast, general, text);
+        } else {
+          EXPECT_EQ(fast_pos, start) << text;
+        }
+        if (!general_ok || general_pos >= text.size()) break;
+        start = general_pos + 1;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 30000U);
+}
+
+TEST(FastPath, ViaFastPathLeavesRareFormsToTheGeneralParser) {
+  Via via;
+  std::size_t pos = 0;
+  for (std::string_view text : {
+           "SIP / 2.0 / UDP a",                   // LWS in sent-protocol
+           "SIP/2.0/UDP  a",                      // two SP before sent-by
+           "SIP/2.0/UDP a ;branch=b",             // LWS before ';'
+           "SIP/2.0/UDP a;branch=\"b\"",          // quoted value
+           "SIP/2.0/UDP a;received=2001:db8::1",  // bare IPv6 received
+           "SIP/2.0/UDP [::ffff:192.0.2.1]",      // IPv4 in IPv6
+           "SIP/2.0/UDP a;keep=4294967295",       // ten digits
+           "SIP/2.0/UDP a;rport;rport",           // a duplicate: an error
+           "SIP/2.0/UDP a:0",                     // an invalid port
+       }) {
+    pos = 0;
+    via = Via{};
+    EXPECT_FALSE(grammar::parse_via_fast(text, pos, UriLimits{}, via)) << text;
+  }
+  // ...which still parses the valid ones and words the errors.
+  EXPECT_EQ(parse_via("SIP / 2.0 / UDP a ; branch = b")->branch, "b");
+  EXPECT_EQ(parse_via("SIP/2.0/UDP a;received=2001:db8::1")->received, "2001:db8::1");
+  EXPECT_EQ(parse_via("SIP/2.0/UDP [::ffff:192.0.2.1]")->sent_by.host, "::ffff:192.0.2.1");
+  EXPECT_EQ(parse_via("SIP/2.0/UDP a;keep=4294967295")->keep_value, 4294967295U);
+  EXPECT_EQ(parse_via("SIP/2.0/UDP a;rport;rport").error().message,
+            "Via: duplicate rport parameter");
+  EXPECT_EQ(parse_via("SIP/2.0/UDP a:0").error().message, "Via: sent-by: port 0");
+  // A fallback after the fast path wrote some fields starts from a blank Via.
+  const auto mixed = parse_via("SIP/2.0/UDP a;branch=z9hG4bK1;ttl=1;received=2001:db8::1");
+  ASSERT_TRUE(mixed);
+  EXPECT_EQ(mixed->branch, "z9hG4bK1");
+  EXPECT_EQ(mixed->ttl, 1);
 }
 
 // The general way of reading a name-addr list field: split with ListScanner,
