@@ -39,13 +39,20 @@ T& append_blank(std::vector<T>& out) {
   return out.emplace_back(blank);
 }
 
-// The fields with one id, in order, gathered in a single walk over the
-// header list (rather than count() to reserve and a second walk to parse).
+// The fields with one id, in order. parse() recorded where the first one is
+// and how many there are, so the walk starts there and stops after the last
+// one rather than visiting every field of the message.
 class FieldsOf {
  public:
-  FieldsOf(std::span<const HeaderField> headers, HeaderId id) {
-    for (const HeaderField& field : headers) {
-      if (field.id != id) continue;
+  FieldsOf(std::span<const HeaderField> headers, std::size_t first, std::size_t count) {
+    if (count == 1) {
+      inline_[0] = &headers[first];
+      size_ = 1;
+      return;
+    }
+    for (std::size_t i = first; size_ < count; ++i) {
+      const HeaderField& field = headers[i];
+      if (field.id != headers[first].id) continue;
       if (size_ < kInline) {
         inline_[size_] = &field;
       } else {
@@ -135,7 +142,8 @@ std::size_t Message::count(HeaderId id) const noexcept {
 Result<std::vector<Via>> Message::vias() const {
   std::vector<Via> out;
   if (!present(HeaderId::via)) return out;
-  const FieldsOf fields(headers_, HeaderId::via);
+  const auto index = static_cast<std::size_t>(HeaderId::via);
+  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   out.reserve(fields.size());
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
@@ -166,7 +174,8 @@ Result<std::vector<Via>> Message::vias() const {
 Result<std::vector<ContactValue>> Message::contacts() const {
   std::vector<ContactValue> out;
   if (!present(HeaderId::contact)) return out;
-  const FieldsOf fields(headers_, HeaderId::contact);
+  const auto index = static_cast<std::size_t>(HeaderId::contact);
+  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   out.reserve(fields.size());
   bool star = false;
   for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -205,7 +214,8 @@ Result<std::vector<ContactValue>> Message::contacts() const {
 Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
   std::vector<NameAddr> out;
   if (!present(id)) return out;
-  const FieldsOf fields(headers_, id);
+  const auto index = static_cast<std::size_t>(id);
+  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   out.reserve(fields.size());
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
@@ -332,7 +342,8 @@ bool append_token_list(std::string_view value, std::size_t max_values, TokenColl
 Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
   if (!present(id)) return std::vector<std::string_view>{};
   TokenCollector out;
-  const FieldsOf fields(headers_, id);
+  const auto index = static_cast<std::size_t>(id);
+  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
     const std::size_t before = out.size();
