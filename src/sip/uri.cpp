@@ -334,28 +334,67 @@ std::size_t ParamList::size() const {
   return n;
 }
 
+namespace {
+
+bool holds_percent(std::string_view s) noexcept {
+  // Names are short: a plain loop beats a memchr call.
+  for (const char c : s) {
+    if (c == '%') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// The walk of next_param, without building a Param for every parameter
+// passed over: a parameter that does not match only needs its end found.
 std::optional<std::string_view> ParamList::get(std::string_view name) const {
-  std::string_view rest = raw_;
-  Param p;
-  if (name.find('%') == std::string_view::npos) {
-    // §19.1.4 decoding only shortens a name, so a written name of the same
-    // length matches exactly when it is equal ignoring case, and a shorter
-    // one never does: only longer names holding a '%' need the decoding
-    // comparison.
-    while (next_param(rest, p)) {
-      if (p.name.size() == name.size()) {
-        if (detail::iequals(p.name, name)) return p.value;
-      } else if (p.name.size() > name.size() && p.name.find('%') != std::string_view::npos &&
-                 detail::equal_escaped(p.name, name, true)) {
-        return p.value;
-      }
+  const bool escaped_name = holds_percent(name);
+  const std::string_view s = raw_;
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  std::size_t pos = 0;
+  while (true) {
+    pos = skip_lws(s, pos);
+    if (pos >= n || d[pos] != ';') return std::nullopt;
+    pos = skip_lws(s, pos + 1);
+    const std::size_t name_start = pos;
+    while (pos < n && !in_class(d[pos], kParamStop)) ++pos;
+    const std::string_view pname(d + name_start, pos - name_start);
+    bool match;
+    if (escaped_name) {
+      match = detail::equal_escaped(pname, name, true);
+    } else if (pname.size() == name.size()) {
+      // §19.1.4 decoding only shortens a name, so a written name of the same
+      // length matches exactly when it is equal ignoring case, and a shorter
+      // one never does: only longer names holding a '%' need the decoding
+      // comparison.
+      match = detail::iequals(pname, name);
+    } else {
+      match = pname.size() > name.size() && holds_percent(pname) &&
+              detail::equal_escaped(pname, name, true);
     }
-    return std::nullopt;
+    if (pos < n && d[pos] != '=' && d[pos] != ';') pos = skip_lws(s, pos);
+    if (pos < n && d[pos] == '=') {
+      pos = skip_lws(s, pos + 1);
+      if (match) {
+        const std::size_t value_start = pos;
+        if (pos < n && d[pos] == '"') {
+          pos = quoted_end(s, pos);
+        } else {
+          while (pos < n && d[pos] != ';' && !is_lws(d[pos])) ++pos;
+        }
+        return s.substr(value_start, pos - value_start);
+      }
+      // A quoted value may hold a ';'; an unquoted one ends before the
+      // next ';' in any case (next_param stops it at LWS, then looks for
+      // the ';').
+      if (pos < n && d[pos] == '"') pos = quoted_end(s, pos);
+    } else if (match) {
+      return std::string_view{};  // a flag parameter
+    }
+    while (pos < n && d[pos] != ';') ++pos;
   }
-  while (next_param(rest, p)) {
-    if (detail::equal_escaped(p.name, name, true)) return p.value;
-  }
-  return std::nullopt;
 }
 
 std::string Uri::transport() const {

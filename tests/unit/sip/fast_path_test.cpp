@@ -553,6 +553,7 @@ TEST(FastPath, ParamListLookupAgreesWithTheEscapeAwareComparison) {
       ";expires=3600;q=0.7;+sip.instance=\"<urn:a;b>\";reg-id=1",
       " ; Q = 1 ;%65xpires=60;lr;%71",
       ";x=\"a\\\"q;\";q=0.5",
+      ";a\r\n =1;q\r\n\t= \"x;y\" ;lr ; expires;%51=2;q=3",
   };
   const std::vector<std::string> probes = {"q",      "Q",   "expires",   "lr", "+sip.instance",
                                            "reg-id", "%71", "%65xpires", "x",  ""};
