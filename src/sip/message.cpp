@@ -39,6 +39,13 @@ T& append_blank(std::vector<T>& out) {
   return out.emplace_back(blank);
 }
 
+// Room for the elements of `fields` fields: one each and a spare, since a
+// second element in one field (a Route set, two Contacts) is common and
+// growing the vector would cost a further allocation, a move and a free.
+std::size_t list_capacity(std::size_t fields) noexcept {
+  return fields + 1;
+}
+
 // The fields with one id, in order. parse() recorded where the first one is
 // and how many there are, so the walk starts there and stops after the last
 // one rather than visiting every field of the message.
@@ -144,7 +151,7 @@ Result<std::vector<Via>> Message::vias() const {
   if (!present(HeaderId::via)) return out;
   const auto index = static_cast<std::size_t>(HeaderId::via);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
-  out.reserve(fields.size());
+  out.reserve(list_capacity(fields.size()));
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
     std::size_t pos = 0;
@@ -176,7 +183,7 @@ Result<std::vector<ContactValue>> Message::contacts() const {
   if (!present(HeaderId::contact)) return out;
   const auto index = static_cast<std::size_t>(HeaderId::contact);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
-  out.reserve(fields.size());
+  out.reserve(list_capacity(fields.size()));
   bool star = false;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
@@ -216,7 +223,7 @@ Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
   if (!present(id)) return out;
   const auto index = static_cast<std::size_t>(id);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
-  out.reserve(fields.size());
+  out.reserve(list_capacity(fields.size()));
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
     const std::size_t before = out.size();
