@@ -629,6 +629,81 @@ TEST(FastPath, TokenListsAgreeWithTheGeneralListScanner) {
   EXPECT_TRUE(m.tokens(HeaderId::allow_events)->empty());
 }
 
+// The reading tokens() stands for: the general list scanner, each element a
+// token, with the same error text.
+Result<std::vector<std::string_view>> general_token_list(std::string_view value,
+                                                         std::string_view name) {
+  std::vector<std::string_view> out;
+  scan::ListScanner list(value);
+  std::string_view element;
+  while (true) {
+    const auto step = list.next(element);
+    if (step == scan::ListScanner::Step::end) return out;
+    if (step == scan::ListScanner::Step::error) {
+      return fail(Errc::malformed, std::string(name) + ": " + list.error());
+    }
+    if (!scan::is_token(element)) {
+      return fail(Errc::malformed, std::string(name) + ": value is not a token");
+    }
+    out.push_back(element);
+  }
+}
+
+TEST(FastPath, TokenListMutationsAgreeWithTheGeneralListScanner) {
+  const std::vector<std::string> seeds = {
+      "INVITE, ACK,CANCEL ,\tBYE",
+      "a,b, c  ,  d",
+      "x-y.z!%*_+`'~, 100rel",
+      "timer,\r\n path",
+  };
+  for (const std::string& value : mutations(seeds, kAlphabet)) {
+    auto parsed = Message::parse(kHead + "Allow: " + value + "\r\nContent-Length: 0\r\n\r\n");
+    if (!parsed) continue;
+    const auto field = parsed->header(HeaderId::allow);
+    ASSERT_TRUE(field) << value;
+    const auto expected = general_token_list(*field, "Allow");
+    const auto got = parsed->tokens(HeaderId::allow);
+    ASSERT_EQ(got.has_value(), expected.has_value()) << "'" << value << "'";
+    if (expected) {
+      EXPECT_EQ(*got, *expected) << "'" << value << "'";
+    } else {
+      EXPECT_EQ(got.error().message, expected.error().message) << "'" << value << "'";
+    }
+  }
+}
+
+TEST(FastPath, AccessorsGatherInterleavedFieldsInOrder) {
+  auto parsed = Message::parse(
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n"
+      "Route: <sip:r1.example.com;lr>\r\nAllow: A\r\n"
+      "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\n"
+      "Via: SIP/2.0/TCP b.example.com;branch=z9hG4bK2\r\nAllow: B, C\r\n"
+      "Route: <sip:r2.example.com;lr>, <sip:r3.example.com>\r\n"
+      "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nRoute: <sip:r4.example.com>\r\n"
+      "Contact: <sip:c1@example.com>;q=0.1\r\nAllow: D\r\n"
+      "Contact: <sip:c2@example.com>, <sip:c3@example.com>;expires=9\r\n\r\n");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  using Views = std::vector<std::string_view>;
+  EXPECT_EQ(*parsed->tokens(HeaderId::allow), (Views{"A", "B", "C", "D"}));
+  auto route = parsed->name_addrs(HeaderId::route);
+  ASSERT_TRUE(route) << route.error().message;
+  ASSERT_EQ(route->size(), 4U);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*route)[i].uri.host(), "r" + std::to_string(i + 1) + ".example.com");
+  }
+  auto vias = parsed->vias();
+  ASSERT_TRUE(vias) << vias.error().message;
+  ASSERT_EQ(vias->size(), 2U);
+  EXPECT_EQ((*vias)[1].branch, "z9hG4bK2");
+  auto contacts = parsed->contacts();
+  ASSERT_TRUE(contacts) << contacts.error().message;
+  ASSERT_EQ(contacts->size(), 3U);
+  EXPECT_EQ((*contacts)[0].q(), 0.1);
+  EXPECT_EQ((*contacts)[2].address.uri.user, "c3");
+  EXPECT_EQ((*contacts)[2].expires(), 9U);
+}
+
 TEST(FastPath, LongTokenListsKeepEveryTokenInOrder) {
   std::string allow = "Allow: ";
   std::vector<std::string> expected;
