@@ -165,6 +165,36 @@ std::size_t scan_bracketed_name_addr(std::string_view s, std::size_t start, cons
   return close + 1;
 }
 
+// *( SEMI generic-param ) of a list element from pos, in its common form:
+// token names, values that are tokens or quoted strings of plain qdtext, no
+// LWS anywhere. Returns where scan_header_params (stopping at a comma) would
+// stop, at the ',' or the end, or npos when undecided (any other form, or
+// more than max_params).
+std::size_t scan_plain_item_params(std::string_view s, std::size_t pos,
+                                   std::size_t max_params) noexcept {
+  const char* const d = s.data();
+  const std::size_t n = s.size();
+  std::size_t count = 0;
+  while (pos < n && d[pos] != ',') {
+    if (d[pos] != ';' || ++count > max_params) return npos;
+    const std::size_t name = pos + 1;
+    pos = scan_run(d, name, n, kTokenChar);
+    if (pos == name) return npos;
+    if (pos < n && d[pos] == '=') {
+      const std::size_t value = pos + 1;
+      if (value < n && d[value] == '"') {
+        const std::size_t quote = scan_run(d, value + 1, n, kQdPlain);
+        if (quote >= n || d[quote] != '"') return npos;
+        pos = quote + 1;
+      } else {
+        pos = scan_run(d, value, n, kTokenChar);
+        if (pos == value) return npos;
+      }
+    }
+  }
+  return pos;
+}
+
 }  // namespace
 
 // The whole of a trimmed From / To value in one walk: the bracketed
@@ -326,10 +356,13 @@ bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLi
   }
   out.bracketed = true;
   const std::size_t params_start = scan::skip_lws(s, close + 1);
-  std::size_t end = params_start;
-  if (scan_header_params(s, end, true, limits.max_params,
-                         [](const ScannedParam&) { return Fault{}; })) {
-    return false;
+  std::size_t end = scan_plain_item_params(s, params_start, limits.max_params);
+  if (end == npos) {
+    end = params_start;
+    if (scan_header_params(s, end, true, limits.max_params,
+                           [](const ScannedParam&) { return Fault{}; })) {
+      return false;
+    }
   }
   pos = end;  // at the ',' or the end
   while (end > start && (scan::is_wsp(s[end - 1]) || s[end - 1] == '\r' || s[end - 1] == '\n')) {

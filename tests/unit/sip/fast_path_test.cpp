@@ -371,6 +371,7 @@ TEST(FastPath, NameAddrItemsAgreeWithSplittingAndParsing) {
       "Alice <sip:alice@example.com>, *",
       "<urn:service:sos>;a=b",
       "<sip:a@b>;p=[2001:db8::1];q=1",
+      "<sip:a@b>;lr;x=\"q,r\";y=1,<sip:c@d>;z ;w=2 , <sip:e@f>;v=\"\"",
   };
   std::size_t accepted = 0;
   for (const UriLimits limits : {UriLimits{}, UriLimits{40, 2}}) {
