@@ -3,6 +3,19 @@
 namespace sipline::auth {
 namespace {
 
+// ASCII case-insensitive equality with `word`, which is lower case and all
+// letters: for a letter, setting the case bit maps exactly its two cases to
+// it, so one OR and one compare per byte suffice.
+constexpr bool is_word(std::string_view text, std::string_view word) noexcept {
+  if (text.size() != word.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) | 0x20U) != static_cast<unsigned char>(word[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // qop-options is a quoted, comma-separated list (RFC 7616 §3.3); some servers
 // send a bare token instead. Whitespace around the commas is tolerated.
 QopOffer parse_qop_offer(std::string_view raw) {
@@ -19,7 +32,7 @@ QopOffer parse_qop_offer(std::string_view raw) {
     const auto last = item.find_last_not_of(" \t\r\n");
     item =
         first == std::string_view::npos ? std::string_view{} : item.substr(first, last - first + 1);
-    if (iequals(item, "auth")) {
+    if (is_word(item, "auth")) {
       offer.auth = true;
     } else if (iequals(item, "auth-int")) {
       offer.auth_int = true;
@@ -32,7 +45,7 @@ QopOffer parse_qop_offer(std::string_view raw) {
 }
 
 bool is_true(std::string_view raw) {
-  return iequals(raw, "true");
+  return is_word(raw, "true");
 }
 
 }  // namespace
@@ -52,7 +65,7 @@ std::string_view to_string(Qop qop) noexcept {
 Result<Challenge> parse_challenge(std::string_view value, const AuthLimits& limits) {
   auto fields = split_auth_fields(value, limits);
   SIPLINE_TRY(fields);
-  if (!iequals(fields->scheme, "Digest")) {
+  if (!is_word(fields->scheme, "digest")) {
     return fail(Errc::unsupported,
                 "authentication scheme " + printable(fields->scheme) + " is not supported");
   }
@@ -65,40 +78,40 @@ Result<Challenge> parse_challenge(std::string_view value, const AuthLimits& limi
     const std::string_view n = p.name;
     switch (n.size()) {
       case 3:
-        if (iequals(n, "qop")) {
+        if (is_word(n, "qop")) {
           ch.qop = parse_qop_offer(p.value);
         }
         break;
       case 5:
-        if (iequals(n, "realm")) {
+        if (is_word(n, "realm")) {
           ch.realm = p.value;
           have_realm = true;
-        } else if (iequals(n, "nonce")) {
+        } else if (is_word(n, "nonce")) {
           ch.nonce = p.value;
           have_nonce = true;
-        } else if (iequals(n, "stale")) {
+        } else if (is_word(n, "stale")) {
           ch.stale = is_true(p.value);
         }
         break;
       case 6:
-        if (iequals(n, "opaque")) {
+        if (is_word(n, "opaque")) {
           ch.opaque = p.value;
-        } else if (iequals(n, "domain")) {
+        } else if (is_word(n, "domain")) {
           ch.domain = p.value;
         }
         break;
       case 7:
-        if (iequals(n, "charset")) {
+        if (is_word(n, "charset")) {
           ch.charset = p.value;
         }
         break;
       case 8:
-        if (iequals(n, "userhash")) {
+        if (is_word(n, "userhash")) {
           ch.userhash = is_true(p.value);
         }
         break;
       case 9:
-        if (iequals(n, "algorithm")) {
+        if (is_word(n, "algorithm")) {
           // RFC 7616 says senders must not quote it; accept a quoted token
           // anyway.
           ch.algorithm_token = p.value;

@@ -26,6 +26,17 @@ TEST(Challenge, FullRfc7616Challenge) {
   EXPECT_FALSE(ch->domain);
 }
 
+TEST(Challenge, NamesDifferingInANonLetterAreNotTaken) {
+  // Only the case of letters is ignored: '_' and '`' differ from letters in
+  // the case bit too, yet match none.
+  auto ch = parse_challenge("Digest realm=\"r\", nonce=\"n\", stal_=true, `ser=x, Qo`=\"auth\"");
+  ASSERT_TRUE(ch) << ch.error().message;
+  EXPECT_FALSE(ch->stale);
+  EXPECT_FALSE(ch->qop.present);
+  EXPECT_EQ(parse_challenge("Dig_st realm=\"r\", nonce=\"n\"").error().code, Errc::unsupported);
+  EXPECT_EQ(parse_challenge("Digest r`alm=\"r\", nonce=\"n\"").error().code, Errc::missing);
+}
+
 TEST(Challenge, AllParametersAnyOrderAnyCase) {
   auto ch = parse_challenge(
       "dIgEsT USERHASH=TRUE, Charset=UTF-8, Domain=\"sip:ss1.example.com sip:ss2.example.com\", "
