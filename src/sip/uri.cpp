@@ -14,7 +14,7 @@ namespace sipline::sip {
 namespace {
 
 // Character classes of RFC 3261 §25.1 (and RFC 3966 §3 for tel), one bit
-// each. '%' is never in a class: escapes are checked separately.
+// each. '%' is in no class but its own: escapes are checked separately.
 enum CharClass : std::uint16_t {
   kUnreserved = 1 << 0,     // alphanum / mark
   kUserExtra = 1 << 1,      // user-unreserved: & = + $ , ; ? /
@@ -27,6 +27,7 @@ enum CharClass : std::uint16_t {
   kTelParamName = 1 << 8,   // alphanum / "-"
   kUricExtra = 1 << 9,      // reserved characters allowed in isub, except ';'
   kParamStop = 1 << 10,     // ends a parameter name in ParamList: = ; LWS
+  kPercent = 1 << 11,       // '%', which starts an escape
 };
 
 constexpr std::array<std::uint16_t, 256> make_classes() {
@@ -52,6 +53,7 @@ constexpr std::array<std::uint16_t, 256> make_classes() {
   add("-", kTelParamName);
   add("/?:@&=+$,", kUricExtra);
   add("=; \t\r\n", kParamStop);
+  add("%", kPercent);
   return t;
 }
 
@@ -349,6 +351,7 @@ bool holds_percent(std::string_view s) noexcept {
 // The walk of next_param, without building a Param for every parameter
 // passed over: a parameter that does not match only needs its end found.
 std::optional<std::string_view> ParamList::get(std::string_view name) const {
+  if (raw_.empty()) return std::nullopt;  // the usual Contact, Route...
   const bool escaped_name = holds_percent(name);
   const std::string_view s = raw_;
   const char* const d = s.data();
@@ -359,7 +362,15 @@ std::optional<std::string_view> ParamList::get(std::string_view name) const {
     if (pos >= n || d[pos] != ';') return std::nullopt;
     pos = skip_lws(s, pos + 1);
     const std::size_t name_start = pos;
-    while (pos < n && !in_class(d[pos], kParamStop)) ++pos;
+    // The name runs to the next = ; LWS; a '%' on the way is noted, as only
+    // a name holding one can match a shorter name after decoding.
+    bool percent = false;
+    while (true) {
+      while (pos < n && !in_class(d[pos], kParamStop | kPercent)) ++pos;
+      if (pos >= n || d[pos] != '%') break;
+      percent = true;
+      ++pos;
+    }
     const std::string_view pname(d + name_start, pos - name_start);
     bool match;
     if (escaped_name) {
@@ -371,8 +382,7 @@ std::optional<std::string_view> ParamList::get(std::string_view name) const {
       // comparison.
       match = detail::iequals(pname, name);
     } else {
-      match = pname.size() > name.size() && holds_percent(pname) &&
-              detail::equal_escaped(pname, name, true);
+      match = pname.size() > name.size() && percent && detail::equal_escaped(pname, name, true);
     }
     if (pos < n && d[pos] != '=' && d[pos] != ';') pos = skip_lws(s, pos);
     if (pos < n && d[pos] == '=') {
