@@ -350,12 +350,17 @@ bool append_token_list(std::string_view value, std::size_t max_values, TokenColl
     if (end == pos || out.size() == max_values) return false;
     out.push(std::string_view(d + pos, end - pos));
     if (end == n) return true;
-    pos = d[end] == ',' ? end : scan::skip_lws(value, end);
-    if (pos == n) return true;
-    if (d[pos] != ',') return false;
-    ++pos;
-    if (pos < n && d[pos] == ' ') ++pos;
-    if (pos < n && !scan::is_token_char(d[pos])) pos = scan::skip_lws(value, pos);
+    if (d[end] == ',') {
+      pos = end + 1;
+      if (pos < n && d[pos] == ' ') ++pos;
+      if (pos < n && scan::is_token_char(d[pos])) continue;  // ", " or ","
+    } else {
+      pos = scan::skip_lws(value, end);
+      if (pos == n) return true;
+      if (d[pos] != ',') return false;
+      ++pos;
+    }
+    pos = scan::skip_lws(value, pos);
   }
 }
 
