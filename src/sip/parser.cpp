@@ -15,6 +15,7 @@
 #include "sip/header_lookup.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
+#include "sip/uri_scan.hpp"
 
 namespace sipline::sip {
 
@@ -237,6 +238,17 @@ Result<void> MessageParser::parse_start_line(std::string_view line) {
 // between the elements (RFC 4475 §3.1.2.8-10 reject the others).
 Result<void> MessageParser::parse_request_line(std::string_view line, std::size_t first_space) {
   const std::string_view method = line.substr(0, first_space);
+  Uri& uri = m_.request_uri_;
+  // The usual line in one walk (uri_scan.hpp); anything else, and every
+  // error, is the general reading's below.
+  if (const std::size_t close = fast::scan_request_line(line, first_space, limits_.uri, uri);
+      close != fast::npos) {
+    m_.method_text_ = method;
+    m_.method_ = method_from(method);
+    m_.version_ = std::string_view(line.data() + close + 1, line.size() - close - 1);
+    return ok();
+  }
+  uri = Uri{};  // undo what the fast path wrote
   if (!scan::is_token(method)) {
     return fail(Errc::malformed, "request line: invalid method '" + excerpt(method) + "'");
   }
@@ -251,7 +263,6 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
     return fail(Errc::malformed, "request line: elements must be separated by exactly one space");
   }
   SIPLINE_TRY(check_version(version, "request line"));
-  Uri& uri = m_.request_uri_;
   if (auto parsed = grammar::parse_any_uri_into(uri_text, limits_.uri, uri); !parsed) {
     return error_in("Request-URI", parsed.error());
   }

@@ -222,4 +222,30 @@ inline std::size_t scan_sip_uri(std::string_view s, std::size_t pos, std::size_t
   return pos;
 }
 
+// Request-Line = Method SP Request-URI SP SIP-Version (§25.1) in its usual
+// form, given the position of its first SP: a token method, a SIP or SIPS
+// Request-URI that scan_sip_uri decides, within `limits`, and "SIP/2.0"
+// spelled so. The URI is walked in place in the line, so its end is the
+// second SP (no part of a SIP URI holds one). Returns that position with
+// `uri` filled, raw included, or npos when undecided: `uri` is then partly
+// written, and the general reading decides (and words the error).
+inline std::size_t scan_request_line(std::string_view line, std::size_t first_space,
+                                     const UriLimits& limits, Uri& uri) noexcept {
+  using namespace detail;
+  const char* const d = line.data();
+  const std::size_t n = line.size();
+  if (first_space == 0 || first_space >= n ||
+      scan_run(d, 0, first_space, kTokenChar) != first_space) {
+    return npos;
+  }
+  const std::size_t uri_start = first_space + 1;
+  const std::size_t close = scan_sip_uri(line, uri_start, limits.max_params, uri);
+  if (close == npos || n - close != 8 || std::memcmp(d + close, " SIP/2.0", 8) != 0 ||
+      close - uri_start > limits.max_length) {
+    return npos;
+  }
+  uri.raw = std::string_view(d + uri_start, close - uri_start);
+  return close;
+}
+
 }  // namespace sipline::sip::fast
