@@ -96,6 +96,26 @@ inline std::size_t scan_dotted_quad_bytes(std::string_view s, std::size_t pos) n
 }
 }  // namespace detail
 
+#if defined(__SSE2__)
+namespace detail {
+// The 16 bytes from d, of which avail >= 8 are in the text; those past its
+// end read as zeros (two overlapping 8-byte loads then, no byte outside
+// the text is touched). A zero byte continues no host, URI or token, so
+// the scans below stop there as they stop at the end of the text.
+inline __m128i load16(const char* d, std::size_t avail) noexcept {
+  if (avail >= 16) return _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;
+  std::memcpy(&lo, d, 8);
+  if (avail > 8) {
+    std::memcpy(&hi, d + avail - 8, 8);
+    hi >>= 8 * (16 - avail);  // the bytes from d[8] on, zeros after the end
+  }
+  return _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
+}
+}  // namespace detail
+#endif
+
 // A dotted quad of 1-3 digit octets <= 255 from s[pos] that ends at a byte
 // which cannot continue a host; its end, or npos (then the label walk
 // decides, e.g. "1.2.3.4.5" or "1.2.3.4a").
@@ -104,28 +124,13 @@ inline std::size_t scan_dotted_quad_bytes(std::string_view s, std::size_t pos) n
 // classified at once: a mask of digits and one of dots, whose shape alone
 // decides the form (four runs of 1-3 digits between three single dots).
 // Only octets of three digits starting with '2' or more need a look at
-// their value. Fewer than 16 bytes left are read as two overlapping
-// 8-byte words, the missing bytes as zeros: a zero byte cannot continue a
-// host either, so it ends the quad as the end of the text does. Fewer than
-// 8 bytes take the byte walk.
+// their value. Fewer than 8 bytes left take the byte walk.
 inline std::size_t scan_dotted_quad(std::string_view s, std::size_t pos) noexcept {
 #if defined(__SSE2__)
   const char* const d = s.data() + pos;
   const std::size_t avail = s.size() - pos;
   if (avail < 8) return detail::scan_dotted_quad_bytes(s, pos);
-  __m128i x;
-  if (avail >= 16) {
-    x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
-  } else {
-    std::uint64_t lo = 0;
-    std::uint64_t hi = 0;
-    std::memcpy(&lo, d, 8);
-    if (avail > 8) {
-      std::memcpy(&hi, d + avail - 8, 8);
-      hi >>= 8 * (16 - avail);  // the bytes from d[8] on, zeros after the end
-    }
-    x = _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
-  }
+  const __m128i x = detail::load16(d, avail);
   // Signed byte compares: bytes >= 0x80 are negative, so neither digits nor
   // above '1'.
   const __m128i above_slash = _mm_cmpgt_epi8(x, _mm_set1_epi8('/'));

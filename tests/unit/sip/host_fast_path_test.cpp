@@ -80,6 +80,50 @@ TEST(HostFastPath, DottedQuadScanAgreesWithTheByteWalk) {
   EXPECT_GT(accepted, 5000U);
 }
 
+TEST(HostFastPath, UriHostScanAgreesWithTheHostScanWithBytesAfterIt) {
+  const std::vector<std::string> seeds = {
+      "sip.example.com",
+      "a-b.c-d.example.",
+      "Example.COM",
+      "a1.b2.c3",
+      "x.1",
+      "a.b-.c",
+      "1und1.de",
+      "ab--c.de",
+      "z",
+      "abcdefghijklmno",
+      "a.b.c.d.e.f.g.h",
+      "host-.x",
+      "h.-x",
+      "gw3.carrier.net",
+      "a.b..",
+  };
+  const std::string alphabet = std::string(".-:;>@0159aAzZ \xff") + '\0';
+  const std::vector<std::string> suffixes = {"",
+                                             ">",
+                                             ".",
+                                             "-",
+                                             ";tag=5c1a9e02",
+                                             ":5060;user=phone",
+                                             " SIP/2.0",
+                                             std::string(1, '\0') + "abcdefgh"};
+  std::size_t hosts = 0;
+  for (const std::string& text : mutations(seeds, alphabet)) {
+    for (const std::string& suffix : suffixes) {
+      const std::string all = "sip:" + text + suffix;
+      HostPort a;
+      HostPort b;
+      const std::size_t end = fast::scan_uri_host(all, 4, a);
+      ASSERT_EQ(end, fast::scan_host(all, 4, b)) << "'" << all << "'";
+      if (end == fast::npos) continue;
+      ++hosts;
+      EXPECT_EQ(a.host, b.host) << all;
+      EXPECT_EQ(a.kind, b.kind) << all;
+    }
+  }
+  EXPECT_GT(hosts, 10000U);
+}
+
 // What the general reading of a request line (parser.cpp) makes of the URI
 // of `line`: the Request-URI when the line is accepted with version 2.0,
 // else nothing.
