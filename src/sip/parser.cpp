@@ -280,7 +280,10 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
 // before an empty reason is tolerated when missing.
 Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t first_space) {
   const std::string_view version = line.substr(0, first_space);
-  SIPLINE_TRY(check_version(version, "status line"));
+  // The usual spelling passes check_version without a call.
+  if (first_space != 7 || std::memcmp(line.data(), "SIP/2.0", 7) != 0) {
+    SIPLINE_TRY(check_version(version, "status line"));
+  }
   const std::string_view rest = line.substr(first_space + 1);
   const bool three_digits =
       rest.size() >= 3 && scan::scan_digits(rest, 0) == 3 && (rest.size() == 3 || rest[3] == ' ');
@@ -290,7 +293,19 @@ Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t
     return fail(Errc::out_of_range, "status line: status code outside 100-699");
   }
   const std::string_view reason = rest.size() > 4 ? rest.substr(4) : std::string_view{};
-  if (!valid_reason(reason)) {
+  // Eight bytes at a time first: a word with no byte below 0x20 and no DEL
+  // passes at once (in (x - k) & ~x & 0x80.. a byte is flagged only when
+  // one of the word is below k), and valid_reason decides from the first
+  // word that has one (HTAB is allowed).
+  auto has_control = [](std::uint64_t x) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101;
+    constexpr std::uint64_t kHighs = 0x8080808080808080;
+    const std::uint64_t del = x ^ (0x7f * kOnes);
+    return (((x - 0x20 * kOnes) & ~x) | ((del - kOnes) & ~del)) & kHighs;
+  };
+  std::size_t plain = 0;
+  while (reason.size() - plain >= 8 && has_control(load8(reason.data() + plain)) == 0) plain += 8;
+  if (!valid_reason(reason.substr(plain))) {
     return fail(Errc::malformed, "status line: control character in the reason phrase");
   }
   m_.version_ = version;

@@ -194,5 +194,34 @@ TEST(HostFastPath, RequestLinesTheFastPathLeavesKeepTheirErrors) {
   EXPECT_NE(error("INV@TE sip:a@b SIP/2.0"), "");
 }
 
+TEST(HostFastPath, StatusLineReasonsWithAControlAreRejectedWherePutTheyAre) {
+  const std::string tail =
+      "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\n"
+      "Call-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  const std::vector<std::string> seeds = {"OK", "Ringing", "Unauthorized", "Service Unavailable",
+                                          "Session Progress, early media (sent over UDP)"};
+  const std::string alphabet = std::string("\t \x01\x1f\x7f\x80\xff a~") + '\0';
+  std::size_t accepted = 0;
+  for (const std::string& reason : mutations(seeds, alphabet)) {
+    bool valid = true;
+    for (char c : reason) {
+      const auto byte = static_cast<unsigned char>(c);
+      if ((byte < 0x20 && byte != '\t') || byte == 0x7f) valid = false;
+    }
+    auto m = Message::parse("SIP/2.0 200 " + reason + tail);
+    ASSERT_EQ(m.has_value(), valid) << "'" << reason << "'";
+    if (valid) {
+      ++accepted;
+      EXPECT_EQ(m->reason_phrase(), reason);
+    } else {
+      EXPECT_EQ(m.error().message, "status line: control character in the reason phrase") << reason;
+    }
+  }
+  EXPECT_GT(accepted, 1000U);
+  EXPECT_EQ(Message::parse("sip/2.0 200 OK" + tail).has_value(), true);
+  EXPECT_EQ(Message::parse("SIP/2.1 200 OK" + tail).error().message,
+            "unsupported SIP version SIP/2.1");
+}
+
 }  // namespace
 }  // namespace sipline::sip
