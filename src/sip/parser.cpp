@@ -241,10 +241,12 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
   Uri& uri = m_.request_uri_;
   // The usual line in one walk (uri_scan.hpp); anything else, and every
   // error, is the general reading's below.
-  if (const std::size_t close = fast::scan_request_line(line, first_space, limits_.uri, uri);
+  const Method id = method_from(method);  // a known method is a token
+  if (const std::size_t close =
+          fast::scan_request_line(line, first_space, limits_.uri, uri, id != Method::unknown);
       close != fast::npos) {
     m_.method_text_ = method;
-    m_.method_ = method_from(method);
+    m_.method_ = id;
     m_.version_ = std::string_view(line.data() + close + 1, line.size() - close - 1);
     return ok();
   }

@@ -273,13 +273,16 @@ inline std::size_t scan_sip_uri(std::string_view s, std::size_t pos, std::size_t
 // second SP (no part of a SIP URI holds one). Returns that position with
 // `uri` filled, raw included, or npos when undecided: `uri` is then partly
 // written, and the general reading decides (and words the error).
+// `known_method`: the caller has recognised the method as one of the
+// methods it knows, all of them tokens, so it needs no scan.
 inline std::size_t scan_request_line(std::string_view line, std::size_t first_space,
-                                     const UriLimits& limits, Uri& uri) noexcept {
+                                     const UriLimits& limits, Uri& uri,
+                                     bool known_method = false) noexcept {
   using namespace detail;
   const char* const d = line.data();
   const std::size_t n = line.size();
   if (first_space == 0 || first_space >= n ||
-      scan_run(d, 0, first_space, kTokenChar) != first_space) {
+      (!known_method && scan_run(d, 0, first_space, kTokenChar) != first_space)) {
     return npos;
   }
   const std::size_t uri_start = first_space + 1;
