@@ -15,6 +15,7 @@
 #include "sip/header_lookup.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
+#include "sip/uri_scan.hpp"
 
 namespace sipline::sip {
 
@@ -237,6 +238,19 @@ Result<void> MessageParser::parse_start_line(std::string_view line) {
 // between the elements (RFC 4475 §3.1.2.8-10 reject the others).
 Result<void> MessageParser::parse_request_line(std::string_view line, std::size_t first_space) {
   const std::string_view method = line.substr(0, first_space);
+  Uri& uri = m_.request_uri_;
+  // The usual line in one walk (uri_scan.hpp); anything else, and every
+  // error, is the general reading's below.
+  const Method id = method_from(method);  // a known method is a token
+  if (const std::size_t close =
+          fast::scan_request_line(line, first_space, limits_.uri, uri, id != Method::unknown);
+      close != fast::npos) {
+    m_.method_text_ = method;
+    m_.method_ = id;
+    m_.version_ = std::string_view(line.data() + close + 1, line.size() - close - 1);
+    return ok();
+  }
+  uri = Uri{};  // undo what the fast path wrote
   if (!scan::is_token(method)) {
     return fail(Errc::malformed, "request line: invalid method '" + excerpt(method) + "'");
   }
@@ -251,7 +265,6 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
     return fail(Errc::malformed, "request line: elements must be separated by exactly one space");
   }
   SIPLINE_TRY(check_version(version, "request line"));
-  Uri& uri = m_.request_uri_;
   if (auto parsed = grammar::parse_any_uri_into(uri_text, limits_.uri, uri); !parsed) {
     return error_in("Request-URI", parsed.error());
   }
@@ -269,7 +282,10 @@ Result<void> MessageParser::parse_request_line(std::string_view line, std::size_
 // before an empty reason is tolerated when missing.
 Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t first_space) {
   const std::string_view version = line.substr(0, first_space);
-  SIPLINE_TRY(check_version(version, "status line"));
+  // The usual spelling passes check_version without a call.
+  if (first_space != 7 || std::memcmp(line.data(), "SIP/2.0", 7) != 0) {
+    SIPLINE_TRY(check_version(version, "status line"));
+  }
   const std::string_view rest = line.substr(first_space + 1);
   const bool three_digits =
       rest.size() >= 3 && scan::scan_digits(rest, 0) == 3 && (rest.size() == 3 || rest[3] == ' ');
@@ -279,7 +295,19 @@ Result<void> MessageParser::parse_status_line(std::string_view line, std::size_t
     return fail(Errc::out_of_range, "status line: status code outside 100-699");
   }
   const std::string_view reason = rest.size() > 4 ? rest.substr(4) : std::string_view{};
-  if (!valid_reason(reason)) {
+  // Eight bytes at a time first: a word with no byte below 0x20 and no DEL
+  // passes at once (in (x - k) & ~x & 0x80.. a byte is flagged only when
+  // one of the word is below k), and valid_reason decides from the first
+  // word that has one (HTAB is allowed).
+  auto has_control = [](std::uint64_t x) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101;
+    constexpr std::uint64_t kHighs = 0x8080808080808080;
+    const std::uint64_t del = x ^ (0x7f * kOnes);
+    return (((x - 0x20 * kOnes) & ~x) | ((del - kOnes) & ~del)) & kHighs;
+  };
+  std::size_t plain = 0;
+  while (reason.size() - plain >= 8 && has_control(load8(reason.data() + plain)) == 0) plain += 8;
+  if (!valid_reason(reason.substr(plain))) {
     return fail(Errc::malformed, "status line: control character in the reason phrase");
   }
   m_.version_ = version;

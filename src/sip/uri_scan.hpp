@@ -9,6 +9,7 @@
 // the exact error. So the verdicts and the fields are the general parser's.
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -101,6 +102,40 @@ inline std::size_t scan_escaped(const char* d, std::size_t pos, std::size_t n,
     return pos;
   }
 }
+
+#if defined(__SSE2__)
+// A host name of at most 15 bytes from d[0], a letter, with avail >= 8
+// bytes of text from there: its length, or npos when undecided (a longer
+// name, or any irregularity, which the label walk decides). Four masks of
+// the 16 bytes (letters, host bytes, dots, dashes) decide the §25.1 rules
+// at once: no empty label, no '-' at either end of a label, the top label
+// (before one trailing '.') starting with a letter.
+inline std::size_t scan_short_hostname(const char* d, std::size_t avail) noexcept {
+  const __m128i x = load16(d, avail);
+  auto in = [](__m128i v, char low, char high) {  // signed: bytes >= 0x80 are not
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(low - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(high + 1))));
+  };
+  const __m128i letter = in(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+  const __m128i dot = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+  const __m128i dash = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
+  const __m128i host = _mm_or_si128(_mm_or_si128(letter, in(x, '0', '9')), _mm_or_si128(dot, dash));
+  const auto end = static_cast<unsigned>(
+      std::countr_one(static_cast<unsigned>(_mm_movemask_epi8(host))));  // >= 1: d[0] is a letter
+  if (end >= 16) return npos;
+  const unsigned within = (1U << end) - 1;
+  const unsigned dots = static_cast<unsigned>(_mm_movemask_epi8(dot)) & within;
+  const unsigned dashes = static_cast<unsigned>(_mm_movemask_epi8(dash)) & within;
+  // Label ends: each dot and the end. A dash may neither end a label nor
+  // start one (d[0] is a letter); two dots in a row are an empty label.
+  const unsigned ends = dots | (1U << end);
+  if ((dots & (dots >> 1)) != 0 || (dashes & ((ends >> 1) | (dots << 1))) != 0) return npos;
+  const unsigned inner = dots & ~(1U << (end - 1));  // without a trailing dot
+  const unsigned top = inner == 0 ? 0 : 32 - static_cast<unsigned>(std::countl_zero(inner));
+  if (((static_cast<unsigned>(_mm_movemask_epi8(letter)) >> top) & 1) == 0) return npos;
+  return end;
+}
+#endif
 }  // namespace detail
 
 // host from s[pos] when it is a host name whose first byte is a letter
@@ -116,6 +151,15 @@ inline std::size_t scan_uri_host(std::string_view s, std::size_t pos, HostPort& 
   const char* const d = s.data();
   const std::size_t n = s.size();
   if (pos >= n || (uri_class(d[pos]) & kLetter) == 0) return scan_host(s, pos, out);
+#if defined(__SSE2__)
+  if (n - pos >= 8) {
+    if (const std::size_t length = scan_short_hostname(d + pos, n - pos); length != npos) {
+      out.kind = HostKind::hostname;
+      out.host = std::string_view(d + pos, length);
+      return pos + length;
+    }
+  }
+#endif
   std::size_t i = pos;
   std::size_t top = pos;  // the first byte of the last label
   while (true) {
@@ -220,6 +264,35 @@ inline std::size_t scan_sip_uri(std::string_view s, std::size_t pos, std::size_t
   } while (pos < n && d[pos] == ';');
   uri.params = ParamList(s.substr(params_start, pos - params_start));
   return pos;
+}
+
+// Request-Line = Method SP Request-URI SP SIP-Version (§25.1) in its usual
+// form, given the position of its first SP: a token method, a SIP or SIPS
+// Request-URI that scan_sip_uri decides, within `limits`, and "SIP/2.0"
+// spelled so. The URI is walked in place in the line, so its end is the
+// second SP (no part of a SIP URI holds one). Returns that position with
+// `uri` filled, raw included, or npos when undecided: `uri` is then partly
+// written, and the general reading decides (and words the error).
+// `known_method`: the caller has recognised the method as one of the
+// methods it knows, all of them tokens, so it needs no scan.
+inline std::size_t scan_request_line(std::string_view line, std::size_t first_space,
+                                     const UriLimits& limits, Uri& uri,
+                                     bool known_method = false) noexcept {
+  using namespace detail;
+  const char* const d = line.data();
+  const std::size_t n = line.size();
+  if (first_space == 0 || first_space >= n ||
+      (!known_method && scan_run(d, 0, first_space, kTokenChar) != first_space)) {
+    return npos;
+  }
+  const std::size_t uri_start = first_space + 1;
+  const std::size_t close = scan_sip_uri(line, uri_start, limits.max_params, uri);
+  if (close == npos || n - close != 8 || std::memcmp(d + close, " SIP/2.0", 8) != 0 ||
+      close - uri_start > limits.max_length) {
+    return npos;
+  }
+  uri.raw = std::string_view(d + uri_start, close - uri_start);
+  return close;
 }
 
 }  // namespace sipline::sip::fast
