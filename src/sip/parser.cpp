@@ -107,8 +107,9 @@ class MessageParser {
   // (with its register saves) costs more than most fields' own work.
   [[gnu::always_inline]] inline bool parse_field(std::string_view raw);
   [[gnu::always_inline]] inline bool decode_core(const HeaderField& field);
-  bool check_required();
-  bool take_body(std::size_t body_start);
+  // Once per message each; inlined so that run() needs no call frames for them.
+  [[gnu::always_inline]] inline bool check_required();
+  [[gnu::always_inline]] inline bool take_body(std::size_t body_start);
 
   // The steps report success as a bool and leave the error here: a
   // Result<void> per step (and per field) would build and destroy an Error
