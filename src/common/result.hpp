@@ -48,6 +48,22 @@ class [[nodiscard]] Result {
   Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}       // NOLINT
   Result(Unexpected u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
   Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}             // NOLINT
+  // Builds the value inside the Result (std::expected's in_place_t form), so
+  // that a large T is never moved into it.
+  template <class... Args>
+  explicit Result(std::in_place_t, Args&&... args)
+      : v_(std::in_place_index<0>, std::forward<Args>(args)...) {}
+
+  // Replaces the value (or error) with an error, as std::expected's
+  // assignment from std::unexpected does.
+  Result& operator=(Unexpected u) {
+    v_.template emplace<1>(std::move(u.error));
+    return *this;
+  }
+  Result& operator=(Error e) {
+    v_.template emplace<1>(std::move(e));
+    return *this;
+  }
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -100,6 +116,10 @@ class [[nodiscard]] Result<void> {
   const Error& error() const& {
     assert(!ok_);
     return err_;
+  }
+  Error&& error() && {
+    assert(!ok_);
+    return std::move(err_);
   }
 
  private:

@@ -119,6 +119,11 @@ class Message {
   // Copying parses the copied bytes again with the same limits, so that every
   // view points into the copy (the stack normally moves messages).
 
+  // For parse() only, which alone can make the key: it builds the message
+  // in place inside its Result so that the message is never moved there.
+  class Key;
+  explicit Message(Key) noexcept;
+
   Message(Message&&) noexcept;
   Message& operator=(Message&&) noexcept;
   Message(const Message&);
@@ -203,6 +208,12 @@ class Message {
   std::size_t top_via_end_ = 0;
 
   bool present(HeaderId id) const noexcept { return counts_[static_cast<std::size_t>(id)] != 0; }
+};
+
+class Message::Key {
+  // Explicit and private: no one but Message can make one, not even with {}.
+  explicit Key() = default;
+  friend class Message;
 };
 
 // Grammar entry points over a single header value (also used by fuzzers).

@@ -96,7 +96,9 @@ class MessageParser {
  public:
   explicit MessageParser(Message& m) : m_(m), limits_(m.limits_) {}
 
-  Result<void> run();
+  // False with the reason in error() when the message is rejected.
+  bool run();
+  Error&& error() noexcept { return std::move(error_); }
 
  private:
   Result<void> parse_start_line(std::string_view line);
@@ -106,11 +108,13 @@ class MessageParser {
   // (with its register saves) costs more than most fields' own work.
   [[gnu::always_inline]] inline bool parse_field(std::string_view raw);
   [[gnu::always_inline]] inline bool decode_core(const HeaderField& field);
-  Result<void> check_required() const;
-  Result<void> take_body(std::size_t body_start);
+  // Once per message each; inlined so that run() needs no call frames for them.
+  [[gnu::always_inline]] inline bool check_required();
+  [[gnu::always_inline]] inline bool take_body(std::size_t body_start);
 
-  // The per-field steps report success as a bool and leave the error here:
-  // a Result<void> per field would build and destroy an Error on every one.
+  // The steps report success as a bool and leave the error here: a
+  // Result<void> per step (and per field) would build and destroy an Error
+  // on every one.
   [[gnu::cold, gnu::noinline]] bool reject(Error error) {
     error_ = std::move(error);
     return false;
@@ -129,13 +133,13 @@ class MessageParser {
        have_cseq_ = false, have_content_type_ = false;
 };
 
-Result<void> MessageParser::run() {
+bool MessageParser::run() {
   std::string& bytes = m_.bytes_;
   // §7.5: CRLFs before the start line are ignored.
   std::size_t skip = 0;
   while (bytes.size() - skip >= 2 && bytes[skip] == '\r' && bytes[skip + 1] == '\n') skip += 2;
   if (skip > 0) bytes.erase(0, skip);
-  if (bytes.empty()) return fail(Errc::malformed, "empty message");
+  if (bytes.empty()) return reject(fail(Errc::malformed, "empty message"));
 
   const std::string_view s = bytes;
   const char* const base = s.data();
@@ -147,13 +151,19 @@ Result<void> MessageParser::run() {
   const auto* lf = static_cast<const char*>(std::memchr(base, '\n', first_scan));
   if (lf == nullptr) {
     if (first_scan < s.size()) {
-      return fail(Errc::limit_exceeded,
-                  "start line longer than " + std::to_string(limits_.max_line_length) + " bytes");
+      return reject(
+          fail(Errc::limit_exceeded,
+               "start line longer than " + std::to_string(limits_.max_line_length) + " bytes"));
     }
-    return fail(Errc::malformed, "start line not terminated by CRLF");
+    return reject(fail(Errc::malformed, "start line not terminated by CRLF"));
   }
-  if (lf == base || lf[-1] != '\r') return fail(Errc::malformed, "bare LF ends the start line");
-  SIPLINE_TRY(parse_start_line(std::string_view(base, static_cast<std::size_t>(lf - 1 - base))));
+  if (lf == base || lf[-1] != '\r') {
+    return reject(fail(Errc::malformed, "bare LF ends the start line"));
+  }
+  if (auto line = parse_start_line(std::string_view(base, static_cast<std::size_t>(lf - 1 - base)));
+      !line) {
+    return reject(std::move(line).error());
+  }
 
   // The fields go straight into the message's vector, reserved for the
   // usual field length so that it is allocated once for nearly every
@@ -172,14 +182,16 @@ Result<void> MessageParser::run() {
   // Only the first line can start with SP / HTAB here: the LF search below
   // takes such lines into the field before them.
   if (p != end && scan::is_wsp(*p)) {
-    return fail(Errc::malformed, "folded line with no header field before it");
+    return reject(fail(Errc::malformed, "folded line with no header field before it"));
   }
   while (true) {
     if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
       p += 2;  // the empty line: the body follows
       break;
     }
-    if (p == end) return fail(Errc::malformed, "missing empty line after the header fields");
+    if (p == end) {
+      return reject(fail(Errc::malformed, "missing empty line after the header fields"));
+    }
 
     // A field runs to the first LF not followed by SP / HTAB (§7.3.1).
     const char* const field_start = p;
@@ -190,13 +202,14 @@ Result<void> MessageParser::run() {
       lf = static_cast<const char*>(std::memchr(q, '\n', static_cast<std::size_t>(scan_end - q)));
       if (lf == nullptr) {
         if (scan_end != end) {
-          return fail(Errc::limit_exceeded, "header field longer than " +
-                                                std::to_string(limits_.max_line_length) + " bytes");
+          return reject(fail(
+              Errc::limit_exceeded,
+              "header field longer than " + std::to_string(limits_.max_line_length) + " bytes"));
         }
-        return fail(Errc::malformed, "missing empty line after the header fields");
+        return reject(fail(Errc::malformed, "missing empty line after the header fields"));
       }
       if (lf == field_start || lf[-1] != '\r') {
-        return fail(Errc::malformed, "bare LF in the header section");
+        return reject(fail(Errc::malformed, "bare LF in the header section"));
       }
       if (lf + 1 < end && scan::is_wsp(lf[1])) {
         q = lf + 1;
@@ -206,19 +219,20 @@ Result<void> MessageParser::run() {
     }
     p = lf + 1;
     if (p > header_limit) {
-      return fail(Errc::limit_exceeded, "header section larger than " +
-                                            std::to_string(limits_.max_header_bytes) + " bytes");
+      return reject(fail(
+          Errc::limit_exceeded,
+          "header section larger than " + std::to_string(limits_.max_header_bytes) + " bytes"));
     }
     if (field_count_ == most) {
-      return fail(Errc::limit_exceeded, "more than " + std::to_string(most) + " header fields");
+      return reject(
+          fail(Errc::limit_exceeded, "more than " + std::to_string(most) + " header fields"));
     }
     if (!parse_field(std::string_view(field_start, static_cast<std::size_t>(p - field_start)))) {
-      return std::move(error_);
+      return false;
     }
   }
 
-  SIPLINE_TRY(check_required());
-  return take_body(static_cast<std::size_t>(p - base));
+  return check_required() && take_body(static_cast<std::size_t>(p - base));
 }
 
 Result<void> MessageParser::parse_start_line(std::string_view line) {
@@ -476,7 +490,7 @@ bool MessageParser::decode_core(const HeaderField& field) {
 }
 
 // §8.1.1 / §8.2.2: every request and response carries these five.
-Result<void> MessageParser::check_required() const {
+bool MessageParser::check_required() {
   const char* missing = !have_via_       ? "Via"
                         : !have_from_    ? "From"
                         : !have_to_      ? "To"
@@ -484,54 +498,63 @@ Result<void> MessageParser::check_required() const {
                         : !have_cseq_    ? "CSeq"
                                          : nullptr;
   if (missing != nullptr) {
-    return fail(Errc::missing, std::string("missing ") + missing + " header field");
+    return reject(fail(Errc::missing, std::string("missing ") + missing + " header field"));
   }
   // §8.1.1.5: the CSeq method matches the request method. Which CSeq number
   // an ACK or CANCEL must carry is for the transaction user to judge.
   if (m_.is_request() && m_.cseq_.method_text != m_.method_text_) {
-    return fail(Errc::malformed, "CSeq: method " + excerpt(m_.cseq_.method_text) +
-                                     " does not match the request method " +
-                                     excerpt(m_.method_text_));
+    return reject(fail(Errc::malformed, "CSeq: method " + excerpt(m_.cseq_.method_text) +
+                                            " does not match the request method " +
+                                            excerpt(m_.method_text_)));
   }
-  return ok();
+  return true;
 }
 
 // §18.3: without Content-Length the body is the rest of the datagram; bytes
 // beyond it are discarded; a length beyond the bytes present is an error.
-Result<void> MessageParser::take_body(std::size_t body_start) {
+bool MessageParser::take_body(std::size_t body_start) {
   std::string& bytes = m_.bytes_;
   const std::size_t available = bytes.size() - body_start;
   std::size_t length = available;
   if (m_.content_length_) {
     length = *m_.content_length_;
     if (length > limits_.max_body_size) {
-      return fail(Errc::limit_exceeded, "Content-Length: exceeds the body limit of " +
-                                            std::to_string(limits_.max_body_size) + " bytes");
+      return reject(fail(Errc::limit_exceeded, "Content-Length: exceeds the body limit of " +
+                                                   std::to_string(limits_.max_body_size) +
+                                                   " bytes"));
     }
     if (length > available) {
-      return fail(Errc::malformed, "Content-Length: " + std::to_string(length) + " exceeds the " +
-                                       std::to_string(available) + " body bytes present");
+      return reject(fail(Errc::malformed, "Content-Length: " + std::to_string(length) +
+                                              " exceeds the " + std::to_string(available) +
+                                              " body bytes present"));
     }
     // Shrinking never reallocates, so the views taken so far stay valid.
     bytes.resize(body_start + length);
   } else if (length > limits_.max_body_size) {
-    return fail(Errc::limit_exceeded,
-                "body larger than " + std::to_string(limits_.max_body_size) + " bytes");
+    return reject(fail(Errc::limit_exceeded,
+                       "body larger than " + std::to_string(limits_.max_body_size) + " bytes"));
   }
   m_.body_ = std::string_view(bytes).substr(body_start, length);
-  return ok();
+  return true;
 }
 
 namespace {
 constexpr std::size_t kHeapCapacity = 64;
 }  // namespace
 
+Message::Message(Key) noexcept {}
+
 Result<Message> Message::parse(std::string bytes, const Limits& limits) {
+  // One Result, returned by name on every path (so it is the caller's
+  // object), with the message built inside it: the ~1.2 KB message is never
+  // moved, nor a moved-from one destroyed.
+  Result<Message> result(std::in_place, Key{});
   if (bytes.size() > limits.max_message_size) {
-    return fail(Errc::limit_exceeded,
-                "message larger than " + std::to_string(limits.max_message_size) + " bytes");
+    result = fail(Errc::limit_exceeded,
+                  "message larger than " + std::to_string(limits.max_message_size) + " bytes");
+    return result;
   }
-  Message message;
+  Message& message = *result;
   message.bytes_ = std::move(bytes);
   // Views into a string held in place (small-string storage) would not
   // survive a move of the Message. No valid message is that short, but make
@@ -539,8 +562,8 @@ Result<Message> Message::parse(std::string bytes, const Limits& limits) {
   if (message.bytes_.capacity() < kHeapCapacity) message.bytes_.reserve(kHeapCapacity);
   message.limits_ = limits;
   MessageParser parser(message);
-  SIPLINE_TRY(parser.run());
-  return message;
+  if (!parser.run()) result = parser.error();
+  return result;
 }
 
 }  // namespace sipline::sip

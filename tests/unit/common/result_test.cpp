@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace sipline {
 namespace {
 
@@ -34,6 +37,41 @@ TEST(Result, VoidResult) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::io);
   EXPECT_STREQ(to_string(Errc::limit_exceeded), "limit exceeded");
+}
+
+// A type that can be neither copied nor moved: only in-place construction
+// can put it in a Result.
+struct Pinned {
+  explicit Pinned(int a, int b) : sum(a + b) {}
+  Pinned(const Pinned&) = delete;
+  Pinned& operator=(const Pinned&) = delete;
+  int sum;
+};
+
+TEST(Result, BuildsTheValueInPlace) {
+  Result<Pinned> pinned(std::in_place, 2, 3);
+  ASSERT_TRUE(pinned);
+  EXPECT_EQ(pinned->sum, 5);
+}
+
+TEST(Result, AssigningAnErrorReplacesTheValue) {
+  Result<std::string> text(std::in_place, "kept");
+  ASSERT_TRUE(text);
+  text = fail(Errc::limit_exceeded, "too long");
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().code, Errc::limit_exceeded);
+  EXPECT_EQ(text.error().message, "too long");
+  text = Error{Errc::io, "gone"};
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().code, Errc::io);
+  EXPECT_EQ(text.error().message, "gone");
+}
+
+TEST(Result, VoidErrorCanBeMovedOut) {
+  Result<void> bad = fail(Errc::io, "gone");
+  const Error taken = std::move(bad).error();
+  EXPECT_EQ(taken.code, Errc::io);
+  EXPECT_EQ(taken.message, "gone");
 }
 
 }  // namespace
