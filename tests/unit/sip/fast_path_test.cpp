@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mutations.hpp"
 #include "sip/escape.hpp"
 #include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
@@ -24,31 +25,6 @@
 
 namespace sipline::sip {
 namespace {
-
-// Each seed, then each seed with one byte replaced by, or extended with, each
-// byte of `alphabet`, and with one byte deleted.
-std::vector<std::string> mutations(const std::vector<std::string>& seeds,
-                                   std::string_view alphabet) {
-  std::vector<std::string> out;
-  for (const std::string& seed : seeds) {
-    out.push_back(seed);
-    for (std::size_t i = 0; i < seed.size(); ++i) {
-      std::string deleted = seed;
-      deleted.erase(i, 1);
-      out.push_back(deleted);
-      for (char c : alphabet) {
-        std::string replaced = seed;
-        replaced[i] = c;
-        out.push_back(replaced);
-        std::string inserted = seed;
-        inserted.insert(i, 1, c);
-        out.push_back(inserted);
-      }
-    }
-    for (char c : alphabet) out.push_back(seed + c);
-  }
-  return out;
-}
 
 const std::string kAlphabet = std::string(";:@.-%?[]=&0159aAfFzZ!_~+/ ,<>\"\t") + '\0' + "\x7f\xff";
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mutations.hpp"
 #include "sip/grammar.hpp"
 #include "sip/header_id.hpp"
 #include "sip/header_lookup.hpp"
@@ -22,31 +23,6 @@ namespace sipline::sip {
 namespace {
 
 using namespace std::string_literals;
-
-// Each seed, then each seed with one byte replaced by, or extended with, each
-// byte of `alphabet`, and with one byte deleted.
-std::vector<std::string> mutations(const std::vector<std::string>& seeds,
-                                   std::string_view alphabet) {
-  std::vector<std::string> out;
-  for (const std::string& seed : seeds) {
-    out.push_back(seed);
-    for (std::size_t i = 0; i < seed.size(); ++i) {
-      std::string deleted = seed;
-      deleted.erase(i, 1);
-      out.push_back(deleted);
-      for (char c : alphabet) {
-        std::string replaced = seed;
-        replaced[i] = c;
-        out.push_back(replaced);
-        std::string inserted = seed;
-        inserted.insert(i, 1, c);
-        out.push_back(inserted);
-      }
-    }
-    for (char c : alphabet) out.push_back(seed + c);
-  }
-  return out;
-}
 
 // No CR or LF: those would change where the field ends, which the line
 // search decides before the field is parsed.
