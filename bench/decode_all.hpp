@@ -46,7 +46,15 @@ inline bool sipline_decode_all(const sip::Message& m) {
     if (m.count(id) > 0) check(m.tokens(id));
   }
   // Headers without a Message accessor: single name-addrs, and the
-  // authentication headers, which the auth layer parses.
+  // authentication headers, which the auth layer parses. The field walk is
+  // for these alone, so a message without any of them skips it.
+  std::size_t others = 0;
+  for (HeaderId id :
+       {HeaderId::reply_to, HeaderId::refer_to, HeaderId::referred_by, HeaderId::www_authenticate,
+        HeaderId::proxy_authenticate, HeaderId::authorization, HeaderId::proxy_authorization}) {
+    others += m.count(id);
+  }
+  if (others == 0) return ok;
   for (const sip::HeaderField& field : m.headers()) {
     switch (field.id) {
       case HeaderId::reply_to:

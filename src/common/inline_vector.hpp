@@ -5,9 +5,8 @@
 // Boost's small_vector has the std::vector interface, so callers iterate,
 // index and grow it as they would a std::vector.
 
-#include <cstddef>
-
 #include <boost/container/small_vector.hpp>
+#include <cstddef>
 
 namespace sipline {
 

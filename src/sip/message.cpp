@@ -3,7 +3,6 @@
 #include "sip/message.hpp"
 
 #include <cstddef>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,9 +33,9 @@ bool requires_brackets(HeaderId id) {
 // Appends a default element by copying a blank one: emplace_back() would
 // value-initialise, which compilers turn into a `rep stos` over the whole
 // (large, trivially copyable) struct, slower than a plain copy.
-template <class T>
-T& append_blank(std::vector<T>& out) {
-  static const T blank{};
+template <class List>
+typename List::value_type& append_blank(List& out) {
+  static const typename List::value_type blank{};
   return out.emplace_back(blank);
 }
 
@@ -93,8 +92,8 @@ NameAddr& address_of(NameAddr& address) {
 // undecided anywhere: the caller then drops what this field appended and
 // takes the general path (ListScanner, parse_name_addr_into), which gives the
 // same elements or words the error.
-template <class T>
-bool append_name_addrs_fast(std::string_view value, const Limits& limits, std::vector<T>& out) {
+template <class List>
+bool append_name_addrs_fast(std::string_view value, const Limits& limits, List& out) {
   std::size_t pos = 0;
   while (true) {
     if (out.size() == limits.max_list_values) return false;
@@ -147,9 +146,14 @@ std::size_t Message::count(HeaderId id) const noexcept {
   return counts_[static_cast<std::size_t>(id)];
 }
 
-Result<std::vector<Via>> Message::vias() const {
-  std::vector<Via> out;
-  if (!present(HeaderId::via)) return out;
+// The accessors build their list inside the Result they return, and every
+// path returns that one object, so that the list (with its elements held in
+// place) is never moved on the way out.
+
+Result<ViaList> Message::vias() const {
+  Result<ViaList> result(std::in_place);
+  if (!present(HeaderId::via)) return result;
+  ViaList& out = *result;
   const auto index = static_cast<std::size_t>(HeaderId::via);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   out.reserve(list_capacity(fields.size()));
@@ -159,7 +163,8 @@ Result<std::vector<Via>> Message::vias() const {
     if (i == 0) {
       // parse() decoded the top via-parm with the same grammar and limits.
       if (out.size() == limits_.max_list_values) {
-        return too_many_values(HeaderId::via, limits_.max_list_values);
+        result = too_many_values(HeaderId::via, limits_.max_list_values);
+        return result;
       }
       out.push_back(top_via_);
       pos = top_via_end_;
@@ -168,20 +173,25 @@ Result<std::vector<Via>> Message::vias() const {
     }
     while (true) {
       if (out.size() == limits_.max_list_values) {
-        return too_many_values(HeaderId::via, limits_.max_list_values);
+        result = too_many_values(HeaderId::via, limits_.max_list_values);
+        return result;
       }
       auto parsed = grammar::parse_via_into(field.value, pos, limits_.uri, append_blank(out));
-      if (!parsed) return grammar::error_in("Via", parsed.error());
+      if (!parsed) {
+        result = grammar::error_in("Via", parsed.error());
+        return result;
+      }
       if (pos >= field.value.size()) break;
       ++pos;  // the ',' between via-parms
     }
   }
-  return out;
+  return result;
 }
 
-Result<std::vector<ContactValue>> Message::contacts() const {
-  std::vector<ContactValue> out;
-  if (!present(HeaderId::contact)) return out;
+Result<ContactList> Message::contacts() const {
+  Result<ContactList> result(std::in_place);
+  if (!present(HeaderId::contact)) return result;
+  ContactList& out = *result;
   const auto index = static_cast<std::size_t>(HeaderId::contact);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   out.reserve(list_capacity(fields.size()));
@@ -197,10 +207,12 @@ Result<std::vector<ContactValue>> Message::contacts() const {
       const auto step = list.next(element);
       if (step == scan::ListScanner::Step::end) break;
       if (step == scan::ListScanner::Step::error) {
-        return grammar::error_in("Contact", grammar::malformed(list.error()));
+        result = grammar::error_in("Contact", grammar::malformed(list.error()));
+        return result;
       }
       if (out.size() == limits_.max_list_values) {
-        return too_many_values(HeaderId::contact, limits_.max_list_values);
+        result = too_many_values(HeaderId::contact, limits_.max_list_values);
+        return result;
       }
       ContactValue& contact = append_blank(out);
       if (element == "*") {
@@ -209,19 +221,23 @@ Result<std::vector<ContactValue>> Message::contacts() const {
       } else {
         auto parsed =
             grammar::parse_name_addr_into(element, limits_.uri, false, contact.address, nullptr);
-        if (!parsed) return grammar::error_in("Contact", parsed.error());
+        if (!parsed) {
+          result = grammar::error_in("Contact", parsed.error());
+          return result;
+        }
       }
     }
   }
   if (star && out.size() > 1) {
-    return fail(Errc::malformed, "Contact: '*' must be the only value");
+    result = fail(Errc::malformed, "Contact: '*' must be the only value");
   }
-  return out;
+  return result;
 }
 
-Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
-  std::vector<NameAddr> out;
-  if (!present(id)) return out;
+Result<NameAddrList> Message::name_addrs(HeaderId id) const {
+  Result<NameAddrList> result(std::in_place);
+  if (!present(id)) return result;
+  NameAddrList& out = *result;
   const auto index = static_cast<std::size_t>(id);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   out.reserve(list_capacity(fields.size()));
@@ -237,17 +253,22 @@ Result<std::vector<NameAddr>> Message::name_addrs(HeaderId id) const {
       const auto step = list.next(element);
       if (step == scan::ListScanner::Step::end) break;
       if (step == scan::ListScanner::Step::error) {
-        return grammar::error_in(name, grammar::malformed(list.error()));
+        result = grammar::error_in(name, grammar::malformed(list.error()));
+        return result;
       }
       if (out.size() == limits_.max_list_values) {
-        return too_many_values(id, limits_.max_list_values);
+        result = too_many_values(id, limits_.max_list_values);
+        return result;
       }
       auto parsed = grammar::parse_name_addr_into(element, limits_.uri, requires_brackets(id),
                                                   append_blank(out), nullptr);
-      if (!parsed) return grammar::error_in(name, parsed.error());
+      if (!parsed) {
+        result = grammar::error_in(name, parsed.error());
+        return result;
+      }
     }
   }
-  return out;
+  return result;
 }
 
 namespace {
@@ -280,46 +301,6 @@ Result<RetryAfter> Message::retry_after() const {
 
 namespace {
 
-// The tokens are gathered on the stack and copied into a vector of the exact
-// size at the end: one allocation per call without a counting pass.
-class TokenCollector {
- public:
-  std::size_t size() const noexcept { return size_; }
-  void push(std::string_view token) {
-    if (size_ < kHead) {
-      ::new (static_cast<void*>(storage_ + size_ * sizeof(std::string_view)))
-          std::string_view(token);
-    } else {
-      tail_.push_back(token);
-    }
-    ++size_;
-  }
-  void truncate(std::size_t n) {
-    size_ = n;
-    tail_.resize(n > kHead ? n - kHead : 0);
-  }
-  std::vector<std::string_view> take() {
-    std::vector<std::string_view> out;
-    out.reserve(size_);
-    const std::size_t in_head = size_ < kHead ? size_ : kHead;
-    // The views are trivially copyable: the range insert is one memmove.
-    const std::string_view* const head =
-        std::launder(reinterpret_cast<const std::string_view*>(storage_));
-    out.insert(out.end(), head, head + in_head);
-    out.insert(out.end(), tail_.begin(), tail_.end());
-    return out;
-  }
-
- private:
-  // Raw storage, of which only the first size_ views are ever constructed
-  // and read: an array of std::string_view would be zeroed, which costs
-  // more than the tokens.
-  static constexpr std::size_t kHead = 32;
-  alignas(std::string_view) unsigned char storage_[kHead * sizeof(std::string_view)];
-  std::size_t size_ = 0;
-  std::vector<std::string_view> tail_;
-};
-
 // End of the run of token characters from pos. Tokens are short, so no
 // eight-byte steps (scan_token); four at a time while four bytes remain
 // leaves one bounds check per four bytes.
@@ -340,7 +321,7 @@ std::size_t token_end(const char* d, std::size_t pos, std::size_t n) noexcept {
 // many values); tokens() then lets the general list scanner word the error.
 // The usual separator is ", ", so one plain space is skipped before the
 // general LWS rule is asked.
-bool append_token_list(std::string_view value, std::size_t max_values, TokenCollector& out) {
+bool append_token_list(std::string_view value, std::size_t max_values, TokenList& out) {
   const char* const d = value.data();
   const std::size_t n = value.size();
   std::size_t pos = scan::skip_lws(value, 0);
@@ -348,7 +329,7 @@ bool append_token_list(std::string_view value, std::size_t max_values, TokenColl
   while (true) {
     const std::size_t end = token_end(d, pos, n);
     if (end == pos || out.size() == max_values) return false;
-    out.push(std::string_view(d + pos, end - pos));
+    out.emplace_back(d + pos, end - pos);
     if (end == n) return true;
     if (d[end] == ',') {
       pos = end + 1;
@@ -366,16 +347,17 @@ bool append_token_list(std::string_view value, std::size_t max_values, TokenColl
 
 }  // namespace
 
-Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
-  if (!present(id)) return std::vector<std::string_view>{};
-  TokenCollector out;
+Result<TokenList> Message::tokens(HeaderId id) const {
+  Result<TokenList> result(std::in_place);
+  if (!present(id)) return result;
+  TokenList& out = *result;
   const auto index = static_cast<std::size_t>(id);
   const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
     const std::size_t before = out.size();
     if (append_token_list(field.value, limits_.max_list_values, out)) continue;
-    out.truncate(before);
+    out.resize(before);
     const std::string_view name = canonical_name(id);
     scan::ListScanner list(field.value);
     std::string_view element;
@@ -383,18 +365,21 @@ Result<std::vector<std::string_view>> Message::tokens(HeaderId id) const {
       const auto step = list.next(element);
       if (step == scan::ListScanner::Step::end) break;
       if (step == scan::ListScanner::Step::error) {
-        return grammar::error_in(name, grammar::malformed(list.error()));
+        result = grammar::error_in(name, grammar::malformed(list.error()));
+        return result;
       }
       if (!scan::is_token(element)) {
-        return grammar::error_in(name, grammar::malformed("value is not a token"));
+        result = grammar::error_in(name, grammar::malformed("value is not a token"));
+        return result;
       }
       if (out.size() == limits_.max_list_values) {
-        return too_many_values(id, limits_.max_list_values);
+        result = too_many_values(id, limits_.max_list_values);
+        return result;
       }
-      out.push(element);
+      out.push_back(element);
     }
   }
-  return out.take();
+  return result;
 }
 
 }  // namespace sipline::sip

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/inline_vector.hpp"
 #include "common/result.hpp"
 #include "sip/header_id.hpp"
 #include "sip/limits.hpp"
@@ -103,6 +104,15 @@ struct HeaderField {
   std::string_view raw;    // the whole field including its final CRLF, byte-exact
 };
 
+// What the list accessors return. Nearly every message has one or two of
+// each (one Via, one Contact, a two-entry Route set), and an Allow lists a
+// dozen methods, so these hold that many without allocating; longer lists
+// grow on the heap like a std::vector.
+using ViaList = InlineVector<Via, 2>;
+using ContactList = InlineVector<ContactValue, 2>;
+using NameAddrList = InlineVector<NameAddr, 2>;
+using TokenList = InlineVector<std::string_view, 16>;
+
 class Message {
  public:
   // Parses one complete message from a datagram or a framed stream unit.
@@ -166,15 +176,15 @@ class Message {
 
   // On-demand typed access. Comma-separated values are split across every
   // field with the id, in order (values on one line and across lines).
-  Result<std::vector<Via>> vias() const;
-  Result<std::vector<ContactValue>> contacts() const;
+  Result<ViaList> vias() const;
+  Result<ContactList> contacts() const;
   // Route, Record-Route, Path, Service-Route (any name-addr list header).
-  Result<std::vector<NameAddr>> name_addrs(HeaderId id) const;
+  Result<NameAddrList> name_addrs(HeaderId id) const;
   Result<std::uint32_t> expires() const;  // Expires header
   Result<std::uint32_t> min_expires() const;
   Result<RetryAfter> retry_after() const;
   // Allow, Supported, Require, Unsupported, Proxy-Require, Allow-Events.
-  Result<std::vector<std::string_view>> tokens(HeaderId id) const;
+  Result<TokenList> tokens(HeaderId id) const;
 
   // The bytes this message was parsed from (after dropping leading CRLFs and
   // anything beyond Content-Length).

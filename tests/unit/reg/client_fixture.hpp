@@ -74,10 +74,10 @@ class ClientTest : public ::testing::Test {
   static std::string value(const sip::Message& m, sip::HeaderId id) {
     return std::string(m.header(id).value_or("<absent>"));
   }
-  static std::vector<sip::ContactValue> contacts(const sip::Message& m) {
+  static sip::ContactList contacts(const sip::Message& m) {
     auto list = m.contacts();
     EXPECT_TRUE(list.has_value());
-    return list ? *list : std::vector<sip::ContactValue>{};
+    return list ? *list : sip::ContactList{};
   }
   static std::string contact_uri_of(const sip::Message& m) {
     auto list = contacts(m);

@@ -597,7 +597,7 @@ TEST(FastPath, TokenListsAgreeWithTheGeneralListScanner) {
                                "Unsupported: a b\r\nProxy-Require: a,\r\n\r\n");
   ASSERT_TRUE(parsed) << parsed.error().message;
   const Message& m = *parsed;
-  using Views = std::vector<std::string_view>;
+  using Views = TokenList;
   EXPECT_EQ(*m.tokens(HeaderId::allow), (Views{"INVITE", "ACK", "OPTIONS", "BYE"}));
   EXPECT_EQ(m.tokens(HeaderId::supported).error().message, "Supported: value is not a token");
   EXPECT_EQ(m.tokens(HeaderId::require).error().message, "Require: empty list element");
@@ -608,9 +608,8 @@ TEST(FastPath, TokenListsAgreeWithTheGeneralListScanner) {
 
 // The reading tokens() stands for: the general list scanner, each element a
 // token, with the same error text.
-Result<std::vector<std::string_view>> general_token_list(std::string_view value,
-                                                         std::string_view name) {
-  std::vector<std::string_view> out;
+Result<TokenList> general_token_list(std::string_view value, std::string_view name) {
+  TokenList out;
   scan::ListScanner list(value);
   std::string_view element;
   while (true) {
@@ -661,7 +660,7 @@ TEST(FastPath, AccessorsGatherInterleavedFieldsInOrder) {
       "Contact: <sip:c1@example.com>;q=0.1\r\nAllow: D\r\n"
       "Contact: <sip:c2@example.com>, <sip:c3@example.com>;expires=9\r\n\r\n");
   ASSERT_TRUE(parsed) << parsed.error().message;
-  using Views = std::vector<std::string_view>;
+  using Views = TokenList;
   EXPECT_EQ(*parsed->tokens(HeaderId::allow), (Views{"A", "B", "C", "D"}));
   auto route = parsed->name_addrs(HeaderId::route);
   ASSERT_TRUE(route) << route.error().message;

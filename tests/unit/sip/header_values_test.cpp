@@ -323,12 +323,12 @@ TEST(MessageTokens, ListsAcrossFieldsAndCompactForms) {
       " gruu\r\nRequire:\r\nUnsupported: x-foo\r\nProxy-Require: sec-agree\r\n"
       "u: presence, dialog\r\n"));
   ASSERT_TRUE(m) << m.error().message;
-  EXPECT_EQ(*m->tokens(HeaderId::allow), (Views{"INVITE", "ACK", "OPTIONS", "BYE"}));
-  EXPECT_EQ(*m->tokens(HeaderId::supported), (Views{"timer", "path", "outbound", "gruu"}));
+  EXPECT_EQ(*m->tokens(HeaderId::allow), (TokenList{"INVITE", "ACK", "OPTIONS", "BYE"}));
+  EXPECT_EQ(*m->tokens(HeaderId::supported), (TokenList{"timer", "path", "outbound", "gruu"}));
   EXPECT_TRUE(m->tokens(HeaderId::require)->empty());
-  EXPECT_EQ(*m->tokens(HeaderId::unsupported), (Views{"x-foo"}));
-  EXPECT_EQ(*m->tokens(HeaderId::proxy_require), (Views{"sec-agree"}));
-  EXPECT_EQ(*m->tokens(HeaderId::allow_events), (Views{"presence", "dialog"}));
+  EXPECT_EQ(*m->tokens(HeaderId::unsupported), (TokenList{"x-foo"}));
+  EXPECT_EQ(*m->tokens(HeaderId::proxy_require), (TokenList{"sec-agree"}));
+  EXPECT_EQ(*m->tokens(HeaderId::allow_events), (TokenList{"presence", "dialog"}));
   EXPECT_TRUE(m->tokens(HeaderId::accept)->empty());
 }
 

@@ -141,7 +141,7 @@ TEST(NameAddr, GenericParameters) {
 // of `message`, which is kept alongside.
 struct Contacts {
   std::optional<Message> message;
-  std::vector<ContactValue> values;
+  ContactList values;
 };
 
 Contacts contacts_of(const std::string& contact_lines) {
@@ -164,7 +164,7 @@ TEST(Contact, ParametersOfRegistration) {
   const auto parsed = contacts_of(
       "Contact: <sip:alice@192.0.2.4:5060;transport=tcp>;expires=3600;q=0.7;"
       "+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>\";reg-id=1\r\n");
-  const std::vector<ContactValue>& contacts = parsed.values;
+  const ContactList& contacts = parsed.values;
   ASSERT_EQ(contacts.size(), 1u);
   const ContactValue& c = contacts[0];
   EXPECT_FALSE(c.star);
@@ -182,7 +182,7 @@ TEST(Contact, AbsentOrInvalidParametersReadAsAbsent) {
       "Contact: <sip:c@example.com>;expires=-1;q=0.1234;reg-id=2147483648\r\n"
       "Contact: <sip:d@example.com>;expires=4294967295;q=1.000;reg-id=2147483647\r\n"
       "Contact: <sip:e@example.com>;expires;q;+sip.instance\r\n");
-  const std::vector<ContactValue>& contacts = parsed.values;
+  const ContactList& contacts = parsed.values;
   ASSERT_EQ(contacts.size(), 5u);
   EXPECT_FALSE(contacts[0].expires());
   EXPECT_FALSE(contacts[0].q());
@@ -206,7 +206,7 @@ TEST(Contact, QValues) {
   const auto parsed = contacts_of(
       "Contact: <sip:a@x>;q=0, <sip:b@x>;q=1, <sip:c@x>;q=0., <sip:d@x>;q=0.5, <sip:e@x>;q=0.001, "
       "<sip:f@x>;q=.5, <sip:g@x>;q=2, <sip:h@x>;q=1.001, <sip:i@x>;q=0.5a\r\n");
-  const std::vector<ContactValue>& contacts = parsed.values;
+  const ContactList& contacts = parsed.values;
   ASSERT_EQ(contacts.size(), 9u);
   EXPECT_EQ(contacts[0].q(), 0.0);
   EXPECT_EQ(contacts[1].q(), 1.0);
@@ -233,7 +233,7 @@ TEST(Contact, ListsAcrossValuesAndFields) {
       "Contact: \"Mr, Watson\" <sip:watson@worcester.example.com>;q=0.7; expires=3600,\r\n"
       "  \"Mr. Watson\" <mailto:watson@example.com> ;q=0.1\r\n"
       "m: sip:alias@example.com;expires=60\r\n");
-  const std::vector<ContactValue>& contacts = parsed.values;
+  const ContactList& contacts = parsed.values;
   ASSERT_EQ(contacts.size(), 3u);
   EXPECT_EQ(contacts[0].address.display_name, "Mr, Watson");
   EXPECT_EQ(contacts[0].expires(), 3600u);

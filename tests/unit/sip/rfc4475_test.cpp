@@ -672,12 +672,10 @@ TEST(Rfc4475Semantics, Bext01RequireAndProxyRequireTokens) {
   ASSERT_TRUE(m);
   auto require = m->tokens(HeaderId::require);
   ASSERT_TRUE(require) << require.error().message;
-  EXPECT_EQ(*require,
-            (std::vector<std::string_view>{"nothingSupportsThis", "nothingSupportsThisEither"}));
+  EXPECT_EQ(*require, (TokenList{"nothingSupportsThis", "nothingSupportsThisEither"}));
   auto proxy_require = m->tokens(HeaderId::proxy_require);
   ASSERT_TRUE(proxy_require) << proxy_require.error().message;
-  EXPECT_EQ(*proxy_require,
-            (std::vector<std::string_view>{"noProxiesSupportThis", "norDoAnyProxiesSupportThis"}));
+  EXPECT_EQ(*proxy_require, (TokenList{"noProxiesSupportThis", "norDoAnyProxiesSupportThis"}));
   EXPECT_EQ(m->top_via().transport, "TLS");
 }
 
