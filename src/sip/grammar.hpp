@@ -128,8 +128,10 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
 // element that ListScanner would cut. False when undecided (`out` is then
 // partly written): the caller splits and parses in the general way, which
 // also words the errors.
+// With `index`, the element's expires and q parameters are noted in it on the
+// way (a Contact); `index->valid` says whether the walk could.
 bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLimits& limits,
-                               NameAddr& out);
+                               NameAddr& out, ContactValue::ParamIndex* index = nullptr);
 
 // A URI as the message grammar allows it (§25.1 addr-spec, Request-URI):
 // SIP, SIPS and tel through parse_uri, any other absoluteURI kept opaque

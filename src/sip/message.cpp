@@ -86,6 +86,13 @@ NameAddr& address_of(ContactValue& contact) {
 NameAddr& address_of(NameAddr& address) {
   return address;
 }
+// Contacts have their expires and q parameters noted on the way.
+ContactValue::ParamIndex* index_of(ContactValue& contact) {
+  return &contact.index;
+}
+ContactValue::ParamIndex* index_of(NameAddr& /*address*/) {
+  return nullptr;
+}
 
 // Appends the elements of one name-addr list field with the one-pass
 // recogniser (grammar::parse_name_addr_item_fast). False when it is
@@ -97,8 +104,9 @@ bool append_name_addrs_fast(std::string_view value, const Limits& limits, List& 
   std::size_t pos = 0;
   while (true) {
     if (out.size() == limits.max_list_values) return false;
-    if (!grammar::parse_name_addr_item_fast(value, pos, limits.uri,
-                                            address_of(append_blank(out)))) {
+    auto& item = append_blank(out);
+    if (!grammar::parse_name_addr_item_fast(value, pos, limits.uri, address_of(item),
+                                            index_of(item))) {
       return false;
     }
     if (pos == value.size()) return true;

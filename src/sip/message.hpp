@@ -88,6 +88,17 @@ struct ContactValue {
   std::optional<double> q() const;
   std::optional<std::string_view> instance() const;  // +sip.instance, quotes removed
   std::optional<std::uint32_t> reg_id() const;
+
+  // The raw values of the first expires and q parameters of address.params
+  // (empty for a parameter without a value), noted by Message::contacts()
+  // while it walked them, so that expires() and q() need not search the
+  // parameters again. When `valid` is false (a value built by hand, or
+  // parameters in a form the walk leaves to the general parser) the readers
+  // search address.params.
+  struct ParamIndex {
+    bool valid = false;
+    std::optional<std::string_view> expires, q;
+  } index;
 };
 
 struct RetryAfter {

@@ -3,6 +3,7 @@
 // and the Contact parameters of RFC 3261 §20.10 and RFC 5626 §4.2.
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "sip/fast_paths.hpp"
@@ -170,16 +171,35 @@ std::size_t scan_bracketed_name_addr(std::string_view s, std::size_t start, cons
 // LWS anywhere. Returns where scan_header_params (stopping at a comma) would
 // stop, at the ',' or the end, or npos when undecided (any other form, or
 // more than max_params).
-std::size_t scan_plain_item_params(std::string_view s, std::size_t pos,
-                                   std::size_t max_params) noexcept {
+//
+// With `index`, the first expires and q parameters are noted as
+// ParamList::get would find them: names compared ignoring case, a flag as an
+// empty value, a quoted value with its quotes. get() also matches a name
+// written with %-escapes (§19.1.4 applies to URI parameters, and it treats
+// all alike), so a name holding a '%' leaves the index invalid.
+std::size_t scan_plain_item_params(std::string_view s, std::size_t pos, std::size_t max_params,
+                                   ContactValue::ParamIndex* index) noexcept {
   const char* const d = s.data();
   const std::size_t n = s.size();
   std::size_t count = 0;
+  bool escaped = false;
   while (pos < n && d[pos] != ',') {
     if (d[pos] != ';' || ++count > max_params) return npos;
     const std::size_t name = pos + 1;
     pos = scan_run(d, name, n, kTokenChar);
     if (pos == name) return npos;
+    std::optional<std::string_view>* slot = nullptr;
+    if (index != nullptr) {
+      const std::size_t length = pos - name;
+      if (length == 1 && (d[name] | 0x20) == 'q') {
+        slot = &index->q;
+      } else if (length == 7 && scan::iequals(std::string_view(d + name, 7), "expires")) {
+        slot = &index->expires;
+      } else if (length >= 3 && std::memchr(d + name, '%', length) != nullptr) {
+        escaped = true;
+      }
+      if (slot != nullptr && slot->has_value()) slot = nullptr;  // not the first
+    }
     if (pos < n && d[pos] == '=') {
       const std::size_t value = pos + 1;
       if (value < n && d[value] == '"') {
@@ -190,8 +210,12 @@ std::size_t scan_plain_item_params(std::string_view s, std::size_t pos,
         pos = scan_run(d, value, n, kTokenChar);
         if (pos == value) return npos;
       }
+      if (slot != nullptr) *slot = std::string_view(d + value, pos - value);
+    } else if (slot != nullptr) {
+      *slot = std::string_view{};
     }
   }
+  if (index != nullptr) index->valid = !escaped;
   return pos;
 }
 
@@ -329,7 +353,7 @@ Result<void> parse_name_addr_into(std::string_view value, const UriLimits& limit
 }
 
 bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLimits& limits,
-                               NameAddr& out) {
+                               NameAddr& out, ContactValue::ParamIndex* index) {
   const std::size_t start = scan::skip_lws(s, pos);
   if (start >= s.size()) return false;
   std::size_t laquot = start;
@@ -356,8 +380,9 @@ bool parse_name_addr_item_fast(std::string_view s, std::size_t& pos, const UriLi
   }
   out.bracketed = true;
   const std::size_t params_start = scan::skip_lws(s, close + 1);
-  std::size_t end = scan_plain_item_params(s, params_start, limits.max_params);
+  std::size_t end = scan_plain_item_params(s, params_start, limits.max_params, index);
   if (end == npos) {
+    if (index != nullptr) *index = {};  // the readers will search
     end = params_start;
     if (scan_header_params(s, end, true, limits.max_params,
                            [](const ScannedParam&) { return Fault{}; })) {
@@ -385,9 +410,8 @@ Result<NameAddr> parse_name_addr(std::string_view value) {
 
 namespace {
 
-std::optional<std::uint32_t> unsigned_param(const ParamList& params, std::string_view name,
+std::optional<std::uint32_t> unsigned_value(std::optional<std::string_view> value,
                                             std::uint64_t max) {
-  const auto value = params.get(name);
   std::uint64_t number = 0;
   if (!value || scan::parse_decimal(*value, max, number) != scan::NumberStatus::ok) {
     return std::nullopt;
@@ -399,12 +423,12 @@ std::optional<std::uint32_t> unsigned_param(const ParamList& params, std::string
 
 std::optional<std::uint32_t> ContactValue::expires() const {
   // c-p-expires = "expires" EQUAL delta-seconds (§20.10)
-  return unsigned_param(address.params, "expires", UINT32_MAX);
+  return unsigned_value(index.valid ? index.expires : address.params.get("expires"), UINT32_MAX);
 }
 
 std::optional<double> ContactValue::q() const {
   // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) (§25.1)
-  const auto value = address.params.get("q");
+  const auto value = index.valid ? index.q : address.params.get("q");
   if (!value || value->empty() || value->size() > 5) return std::nullopt;
   const std::string_view v = *value;
   if (v[0] != '0' && v[0] != '1') return std::nullopt;
@@ -431,7 +455,7 @@ std::optional<std::string_view> ContactValue::instance() const {
 
 std::optional<std::uint32_t> ContactValue::reg_id() const {
   // reg-id = 1*DIGIT ; 1 to (2^31 - 1) (RFC 5626 §4.2)
-  auto id = unsigned_param(address.params, "reg-id", 0x7fffffff);
+  auto id = unsigned_value(address.params.get("reg-id"), 0x7fffffff);
   if (id && *id == 0) return std::nullopt;
   return id;
 }

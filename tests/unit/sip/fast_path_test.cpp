@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mutations.hpp"
@@ -383,6 +384,83 @@ TEST(FastPath, NameAddrItemsAgreeWithSplittingAndParsing) {
     }
   }
   EXPECT_GT(accepted, 1000U);
+}
+
+// The expires and q parameters a Contact's fast walk notes must be what a
+// search of its parameters finds (first occurrence, any case, flags as
+// empty values, quoted values with their quotes), or the index must say it
+// is not valid (%-escaped names, which the search decodes).
+TEST(FastPath, ContactParamIndexAgreesWithTheParameterSearch) {
+  const std::vector<std::string> seeds = {
+      "<sip:2001@192.0.2.41:5060;transport=udp>;expires=3600;+sip.instance=\"<urn:uuid:6f1c>\";"
+      "reg-id=1;q=1.0",
+      "<sip:a@b;lr>;EXPIRES=1712;Q=0.7, <sip:c@d:5060>;q;expires=204;q=0.5;expires=9",
+      "<sip:a@b>;%65xpires=5;%71=0.5;expires=6",
+      "<sip:a@b>;q=\"0.5\";expires=\"7\";x=%71",
+      "<sip:a@b>;expires;qq=1;xexpires=2;q=0",
+  };
+  std::size_t indexed = 0;
+  std::size_t escaped = 0;
+  for (const std::string& text : mutations(seeds, kAlphabet)) {
+    std::vector<ContactValue> fast;
+    std::size_t pos = 0;
+    bool decided = true;
+    while (true) {
+      ContactValue& contact = fast.emplace_back();
+      if (!grammar::parse_name_addr_item_fast(text, pos, UriLimits{}, contact.address,
+                                              &contact.index)) {
+        decided = false;
+        break;
+      }
+      if (pos == text.size()) break;
+      ASSERT_EQ(text[pos], ',') << text;
+      ++pos;
+    }
+    if (!decided) continue;
+    for (const ContactValue& contact : fast) {
+      if (!contact.index.valid) {
+        ++escaped;
+        continue;
+      }
+      ++indexed;
+      const ParamList& params = contact.address.params;
+      for (const auto& [noted, name] :
+           {std::pair{contact.index.expires, "expires"}, std::pair{contact.index.q, "q"}}) {
+        const auto searched = params.get(name);
+        ASSERT_EQ(noted.has_value(), searched.has_value()) << name << " in '" << text << "'";
+        if (noted) {
+          EXPECT_EQ(*noted, *searched) << name << " in '" << text << "'";
+        }
+      }
+      ContactValue unindexed = contact;
+      unindexed.index = {};
+      EXPECT_EQ(contact.expires(), unindexed.expires()) << text;
+      EXPECT_EQ(contact.q(), unindexed.q()) << text;
+    }
+  }
+  EXPECT_GT(indexed, 1000U);
+  EXPECT_GT(escaped, 10U);
+}
+
+TEST(FastPath, ContactsFromAMessageReadTheirParametersAsTheSearchDoes) {
+  auto parsed = Message::parse(
+      "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+      "From: <sip:a@example.com>;tag=1\r\nTo: <sip:a@example.com>\r\nCall-ID: c\r\n"
+      "CSeq: 1 REGISTER\r\n"
+      "Contact: <sip:a@h1>;Expires=60;q=0.25, <sip:a@h2>;%65xpires=5;q\r\n"
+      "Contact: <sip:a@h3>;expires = 7\r\n\r\n");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  auto contacts = parsed->contacts();
+  ASSERT_TRUE(contacts) << contacts.error().message;
+  ASSERT_EQ(contacts->size(), 3U);
+  EXPECT_TRUE((*contacts)[0].index.valid);
+  EXPECT_EQ((*contacts)[0].expires(), 60U);
+  EXPECT_EQ((*contacts)[0].q(), 0.25);
+  EXPECT_FALSE((*contacts)[1].index.valid);  // an escaped name: the search decodes it
+  EXPECT_EQ((*contacts)[1].expires(), 5U);
+  EXPECT_EQ((*contacts)[1].q(), std::nullopt);  // a flag is no qvalue
+  EXPECT_FALSE((*contacts)[2].index.valid);     // LWS around '=': the general reading
+  EXPECT_EQ((*contacts)[2].expires(), 7U);
 }
 
 void expect_same_name_addr(const NameAddr& f, const NameAddr& g, const std::string& text) {
