@@ -48,20 +48,28 @@ bool is_word(std::string_view text, const char (&word)[N]) noexcept {
 
 // qop-options is a quoted, comma-separated list (RFC 7616 §3.3); some servers
 // send a bare token instead. Whitespace around the commas is tolerated.
+bool is_list_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 QopOffer parse_qop_offer(std::string_view raw) {
   QopOffer offer;
   offer.present = true;
   std::size_t pos = 0;
-  while (pos <= raw.size()) {
-    std::size_t comma = raw.find(',', pos);
-    if (comma == std::string_view::npos) {
-      comma = raw.size();
+  for (;;) {
+    std::size_t comma = pos;
+    while (comma < raw.size() && raw[comma] != ',') {
+      ++comma;
     }
-    std::string_view item = raw.substr(pos, comma - pos);
-    const auto first = item.find_first_not_of(" \t\r\n");
-    const auto last = item.find_last_not_of(" \t\r\n");
-    item =
-        first == std::string_view::npos ? std::string_view{} : item.substr(first, last - first + 1);
+    std::size_t first = pos;
+    std::size_t last = comma;
+    while (first < last && is_list_space(raw[first])) {
+      ++first;
+    }
+    while (last > first && is_list_space(raw[last - 1])) {
+      --last;
+    }
+    const std::string_view item = raw.substr(first, last - first);
     if (is_word(item, "auth")) {
       offer.auth = true;
     } else if (iequals(item, "auth-int")) {
@@ -69,9 +77,11 @@ QopOffer parse_qop_offer(std::string_view raw) {
     } else if (!item.empty()) {
       offer.others = true;
     }
+    if (comma == raw.size()) {
+      return offer;
+    }
     pos = comma + 1;
   }
-  return offer;
 }
 
 bool is_true(std::string_view raw) {
