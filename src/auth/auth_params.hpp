@@ -60,8 +60,8 @@ Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& l
 // The fast path takes only the common form (`scheme SP name=value` with token
 // or plain quoted values, "," or ", " between parameters, every limit met,
 // no duplicate); from an empty `out` it returns true with `out` filled
-// exactly as the general path would fill it, or false, leaving `out` unspecified, for anything
-// else, which the general path then decides.
+// exactly as the general path would fill it, or false, leaving `out`
+// unspecified, for anything else, which the general path then decides.
 bool split_auth_fields_fast(std::string_view value, const AuthLimits& limits, AuthFields& out);
 Result<AuthFields> split_auth_fields_general(std::string_view value, const AuthLimits& limits = {});
 
