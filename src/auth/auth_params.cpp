@@ -1,7 +1,13 @@
 #include "auth/auth_params.hpp"
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sipline::auth {
 namespace {
@@ -149,28 +155,25 @@ const AuthParam* AuthFields::find(std::string_view name) const noexcept {
   return nullptr;
 }
 
-Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& limits) {
+namespace {
+
+// The whole grammar, every error worded. Fills `out`, which starts empty.
+Result<void> split_general_into(std::string_view value, const AuthLimits& limits, AuthFields& out) {
   if (value.size() > limits.max_value_size) {
     return fail(Errc::limit_exceeded, "authentication header value too long");
   }
   Scanner in(value);
-  AuthFields out;
   in.skip_sws();
   out.scheme = in.token();
   if (out.scheme.empty()) {
     return fail(Errc::malformed, "missing authentication scheme");
   }
   if (in.done()) {
-    return out;
+    return {};
   }
   if (in.skip_sws() == 0) {
     return fail(Errc::malformed, "expected whitespace after the scheme");
   }
-  // One allocation for the usual Digest value (at most a dozen parameters)
-  // instead of a growth series; counting the commas first costs more.
-  constexpr std::size_t kUsualParams = 16;
-  out.params.reserve(kUsualParams < limits.max_params ? kUsualParams : limits.max_params);
-
   for (;;) {
     in.skip_sws();
     if (in.done()) {
@@ -222,7 +225,192 @@ Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& l
     }
     in.advance();
   }
-  return out;
+  return {};
+}
+
+}  // namespace
+
+namespace {
+
+// One bit per (length, first letter of any case) of a parameter name: two
+// names that are equal case-insensitively share the bit, so a clear bit
+// proves a name new without comparing it with every earlier one.
+std::uint64_t name_bit(std::string_view name) noexcept {
+  const unsigned first = static_cast<unsigned char>(name[0]) | 0x20U;
+  return std::uint64_t{1} << ((first + name.size() * 7U) & 63U);
+}
+
+// The end of the token run from p. Four bytes per bounds check: names and
+// token values are short, but most are longer than one or two bytes.
+[[gnu::always_inline]] inline const char* skip_token(const char* p, const char* end) noexcept {
+  while (end - p >= 4) {
+    if (!is_token_char(p[0])) return p;
+    if (!is_token_char(p[1])) return p + 1;
+    if (!is_token_char(p[2])) return p + 2;
+    if (!is_token_char(p[3])) return p + 3;
+    p += 4;
+  }
+  while (p < end && is_token_char(*p)) {
+    ++p;
+  }
+  return p;
+}
+
+#if defined(__SSE2__)
+// Bit i set when byte i of x is not plain qdtext (DQUOTE, '\', DEL, or a
+// control character other than HTAB): the bytes that end the fast scan.
+unsigned stop_bytes(__m128i x) noexcept {
+  const __m128i control = _mm_andnot_si128(
+      _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')),
+      _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x));  // x <= 0x1f, unsigned
+  const __m128i named = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+      _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(named, control)));
+}
+#endif
+
+// From just after an opening DQUOTE at or after `begin`: the closing DQUOTE
+// when every byte before it is plain qdtext (RFC 3261 §25.1); nullptr when a
+// quoted-pair, folding or control character comes first, or no closing
+// quote, all of which the general path decides.
+const char* plain_quoted_end(const char* begin, const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+  for (; end - p >= 16; p += 16) {
+    const unsigned stops = stop_bytes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    if (stops != 0) {
+      const char* at = p + std::countr_zero(stops);
+      return *at == '"' ? at : nullptr;
+    }
+  }
+  if (end - begin >= 16 && p < end) {
+    // The last 16 bytes of the value, of which the final end - p are new.
+    const auto fresh = static_cast<unsigned>(end - p);
+    const unsigned stops =
+        stop_bytes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16))) >> (16 - fresh);
+    if (stops == 0) {
+      return nullptr;  // unterminated
+    }
+    const char* at = p + std::countr_zero(stops);
+    return *at == '"' ? at : nullptr;
+  }
+#else
+  (void)begin;
+#endif
+  for (; p < end; ++p) {
+    if (*p == '"') {
+      return p;
+    }
+    if (!is_qdtext(*p)) {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool split_auth_fields_fast(std::string_view value, const AuthLimits& limits, AuthFields& out) {
+  if (value.size() > limits.max_value_size || value.empty()) {
+    return false;
+  }
+  const char* p = value.data();
+  const char* const end = p + value.size();
+  const char* scheme_end = skip_token(p, end);
+  if (scheme_end == p) {
+    return false;
+  }
+  out.scheme = std::string_view(p, static_cast<std::size_t>(scheme_end - p));
+  p = scheme_end;
+  if (p == end) {
+    return true;
+  }
+  // Exactly one SP before the first parameter.
+  if (*p != ' ') {
+    return false;
+  }
+  ++p;
+  // A value no longer than max_param_size holds no longer parameter.
+  const bool sizes_fit = value.size() <= limits.max_param_size;
+  std::uint64_t names_seen = 0;
+  for (;;) {
+    // The name, then '=' (an empty name, at the end too, is not the
+    // common form).
+    const char* name_end = skip_token(p, end);
+    if (name_end == p || name_end == end || *name_end != '=') {
+      return false;
+    }
+    const std::string_view name(p, static_cast<std::size_t>(name_end - p));
+    p = name_end + 1;
+    if (p == end) {
+      return false;
+    }
+    std::string_view param_value;
+    bool quoted = false;
+    if (*p == '"') {
+      ++p;
+      const char* close = plain_quoted_end(value.data(), p, end);
+      if (close == nullptr) {
+        return false;
+      }
+      param_value = std::string_view(p, static_cast<std::size_t>(close - p));
+      quoted = true;
+      p = close + 1;
+    } else {
+      const char* value_end = skip_token(p, end);
+      if (value_end == p) {
+        return false;
+      }
+      param_value = std::string_view(p, static_cast<std::size_t>(value_end - p));
+      p = value_end;
+    }
+    if ((!sizes_fit && param_value.size() > limits.max_param_size) ||
+        out.params.size() >= limits.max_params) {
+      return false;
+    }
+    const std::uint64_t bit = name_bit(name);
+    if ((names_seen & bit) != 0 && out.find(name) != nullptr) {
+      return false;
+    }
+    names_seen |= bit;
+    out.params.push_back(AuthParam{name, param_value, quoted});
+    if (p == end) {
+      return true;
+    }
+    // "," or ", " before the next name.
+    if (*p != ',') {
+      return false;
+    }
+    ++p;
+    if (p != end && *p == ' ') {
+      ++p;
+    }
+  }
+}
+
+Result<AuthFields> split_auth_fields_general(std::string_view value, const AuthLimits& limits) {
+  Result<AuthFields> result(std::in_place);
+  auto status = split_general_into(value, limits, *result);
+  if (!status) {
+    result = std::move(status).error();
+  }
+  return result;
+}
+
+Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& limits) {
+  // Built in place and returned by name, so that the parameters, kept inside
+  // AuthFields, are never moved.
+  Result<AuthFields> result(std::in_place);
+  if (split_auth_fields_fast(value, limits, *result)) {
+    return result;
+  }
+  result->scheme = {};
+  result->params.clear();
+  auto status = split_general_into(value, limits, *result);
+  if (!status) {
+    result = std::move(status).error();
+  }
+  return result;
 }
 
 std::string unquote(std::string_view raw) {

@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "common/inline_vector.hpp"
 #include "common/result.hpp"
 
 namespace sipline::auth {
@@ -32,9 +32,18 @@ struct AuthParam {
   bool quoted = false;
 };
 
+// Room for a usual challenge or credentials (RFC 7616 §3.4 credentials with
+// qop carry ten parameters, eleven with userhash) without an allocation.
+inline constexpr std::size_t kInlineAuthParams = 12;
+
 struct AuthFields {
+  // Not defaulted: value-initialising an aggregate would first zero the
+  // inline room for the parameters, which nothing reads.
+  AuthFields() noexcept {}  // NOLINT(modernize-use-equals-default)
+
   std::string_view scheme;
-  std::vector<AuthParam> params;  // in input order, names unique (case-insensitively)
+  // In input order, names unique (case-insensitively).
+  InlineVector<AuthParam, kInlineAuthParams> params;
 
   // The parameter with this name (case-insensitive), or nullptr.
   const AuthParam* find(std::string_view name) const noexcept;
@@ -46,6 +55,15 @@ struct AuthFields {
 // Errors: limit_exceeded (sizes, parameter count), malformed (grammar,
 // duplicate parameter names).
 Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& limits = {});
+
+// The two halves of split_auth_fields, exposed for the equivalence tests.
+// The fast path takes only the common form (`scheme SP name=value` with token
+// or plain quoted values, "," or ", " between parameters, every limit met,
+// no duplicate); from an empty `out` it returns true with `out` filled
+// exactly as the general path would fill it, or false, leaving `out`
+// unspecified, for anything else, which the general path then decides.
+bool split_auth_fields_fast(std::string_view value, const AuthLimits& limits, AuthFields& out);
+Result<AuthFields> split_auth_fields_general(std::string_view value, const AuthLimits& limits = {});
 
 // ASCII case-insensitive equality. Inline: the parsers call it for every
 // parameter name.

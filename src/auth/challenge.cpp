@@ -1,37 +1,75 @@
 #include "auth/challenge.hpp"
 
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
 namespace sipline::auth {
 namespace {
 
+template <class Word>
+Word load(const char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// Whether the sizeof(Word) bytes at `text`, with the case bit set, are those
+// at `word`.
+template <class Word>
+bool folded_equal(const char* text, const char* word) noexcept {
+  constexpr auto kCaseBits = static_cast<Word>(0x2020202020202020ULL);
+  return static_cast<Word>(load<Word>(text) | kCaseBits) == load<Word>(word);
+}
+
 // ASCII case-insensitive equality with `word`, which is lower case and all
 // letters: for a letter, setting the case bit maps exactly its two cases to
-// it, so one OR and one compare per byte suffice.
-constexpr bool is_word(std::string_view text, std::string_view word) noexcept {
-  if (text.size() != word.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) | 0x20U) != static_cast<unsigned char>(word[i])) {
-      return false;
-    }
+// it, so one OR and one compare per byte suffice, done here on two
+// overlapping loads that together cover the word.
+template <std::size_t N>
+bool is_word(std::string_view text, const char (&word)[N]) noexcept {
+  constexpr std::size_t n = N - 1;
+  static_assert(n >= 1 && n <= 16);
+  if (text.size() != n) return false;
+  const char* t = text.data();
+  if constexpr (n >= 8) {
+    return folded_equal<std::uint64_t>(t, word) &&
+           folded_equal<std::uint64_t>(t + n - 8, word + n - 8);
+  } else if constexpr (n >= 4) {
+    return folded_equal<std::uint32_t>(t, word) &&
+           folded_equal<std::uint32_t>(t + n - 4, word + n - 4);
+  } else if constexpr (n >= 2) {
+    return folded_equal<std::uint16_t>(t, word) &&
+           folded_equal<std::uint16_t>(t + n - 2, word + n - 2);
+  } else {
+    return folded_equal<std::uint8_t>(t, word);
   }
-  return true;
 }
 
 // qop-options is a quoted, comma-separated list (RFC 7616 §3.3); some servers
 // send a bare token instead. Whitespace around the commas is tolerated.
+bool is_list_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 QopOffer parse_qop_offer(std::string_view raw) {
   QopOffer offer;
   offer.present = true;
   std::size_t pos = 0;
-  while (pos <= raw.size()) {
-    std::size_t comma = raw.find(',', pos);
-    if (comma == std::string_view::npos) {
-      comma = raw.size();
+  for (;;) {
+    std::size_t comma = pos;
+    while (comma < raw.size() && raw[comma] != ',') {
+      ++comma;
     }
-    std::string_view item = raw.substr(pos, comma - pos);
-    const auto first = item.find_first_not_of(" \t\r\n");
-    const auto last = item.find_last_not_of(" \t\r\n");
-    item =
-        first == std::string_view::npos ? std::string_view{} : item.substr(first, last - first + 1);
+    std::size_t first = pos;
+    std::size_t last = comma;
+    while (first < last && is_list_space(raw[first])) {
+      ++first;
+    }
+    while (last > first && is_list_space(raw[last - 1])) {
+      --last;
+    }
+    const std::string_view item = raw.substr(first, last - first);
     if (is_word(item, "auth")) {
       offer.auth = true;
     } else if (iequals(item, "auth-int")) {
@@ -39,9 +77,11 @@ QopOffer parse_qop_offer(std::string_view raw) {
     } else if (!item.empty()) {
       offer.others = true;
     }
+    if (comma == raw.size()) {
+      return offer;
+    }
     pos = comma + 1;
   }
-  return offer;
 }
 
 bool is_true(std::string_view raw) {
@@ -63,13 +103,19 @@ std::string_view to_string(Qop qop) noexcept {
 }
 
 Result<Challenge> parse_challenge(std::string_view value, const AuthLimits& limits) {
+  // Built in place and returned by name, so the Challenge is never copied.
+  Result<Challenge> result(std::in_place);
   auto fields = split_auth_fields(value, limits);
-  SIPLINE_TRY(fields);
-  if (!is_word(fields->scheme, "digest")) {
-    return fail(Errc::unsupported,
-                "authentication scheme " + printable(fields->scheme) + " is not supported");
+  if (!fields) {
+    result = std::move(fields).error();
+    return result;
   }
-  Challenge ch;
+  if (!is_word(fields->scheme, "digest")) {
+    result = fail(Errc::unsupported,
+                  "authentication scheme " + printable(fields->scheme) + " is not supported");
+    return result;
+  }
+  Challenge& ch = *result;
   bool have_realm = false;
   bool have_nonce = false;
   for (const AuthParam& p : fields->params) {
@@ -124,12 +170,11 @@ Result<Challenge> parse_challenge(std::string_view value, const AuthLimits& limi
     // Anything else is an extension parameter: ignored (RFC 7616 §3.3).
   }
   if (!have_realm) {
-    return fail(Errc::missing, "Digest challenge without realm");
+    result = fail(Errc::missing, "Digest challenge without realm");
+  } else if (!have_nonce) {
+    result = fail(Errc::missing, "Digest challenge without nonce");
   }
-  if (!have_nonce) {
-    return fail(Errc::missing, "Digest challenge without nonce");
-  }
-  return ch;
+  return result;
 }
 
 std::optional<Qop> choose_qop(const QopOffer& offer) noexcept {
