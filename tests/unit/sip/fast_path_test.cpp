@@ -705,10 +705,20 @@ Result<TokenList> general_token_list(std::string_view value, std::string_view na
 
 TEST(FastPath, TokenListMutationsAgreeWithTheGeneralListScanner) {
   const std::vector<std::string> seeds = {
-      "INVITE, ACK,CANCEL ,\tBYE",
-      "a,b, c  ,  d",
-      "x-y.z!%*_+`'~, 100rel",
-      "timer,\r\n path",
+      "INVITE, ACK,CANCEL ,\tBYE", "a,b, c  ,  d", "x-y.z!%*_+`'~, 100rel", "timer,\r\n path",
+      // The usual form at lengths around 16- and 64-byte boundaries (where
+      // a block-wise scan would split), with both separators, and a long Allow.
+      "INVITE, ACK, CANCEL, BYE, NOTIFY, REFER, MESSAGE, OPTIONS, INFO, SUBSCRIBE, UPDATE, PRACK",
+      "ab,cd-e.f_g,hi1",                                                    // 15
+      "ab, cd,efg, hij",                                                    // 15
+      "abc,def, ghi,jkl",                                                   // 16
+      "abc, def,ghi, jk1",                                                  // 17
+      "timer, 100rel, replaces,gruu,ab",                                    // 31
+      "timer, 100rel, replaces, gruu,ab",                                   // 32
+      "replaces, outbound, path, gruu, x",                                  // 33
+      "presence, kpml, talk, hold, conference, dialog, message-summary",    // 63
+      "presence, kpml, talk, hold, conference, dialog, message-summary1",   // 64
+      "presence, kpml, talk, hold, conference, dialog,message-summary, a",  // 65
   };
   for (const std::string& value : mutations(seeds, kAlphabet)) {
     auto parsed = Message::parse(kHead + "Allow: " + value + "\r\nContent-Length: 0\r\n\r\n");
