@@ -388,12 +388,22 @@ bool split_auth_fields_fast(std::string_view value, const AuthLimits& limits, Au
   }
 }
 
-Result<AuthFields> split_auth_fields_general(std::string_view value, const AuthLimits& limits) {
-  Result<AuthFields> result(std::in_place);
-  auto status = split_general_into(value, limits, *result);
-  if (!status) {
+namespace {
+
+// The general splitter into the empty fields inside `result`, its error in
+// their place.
+void split_general_in_place(std::string_view value, const AuthLimits& limits,
+                            Result<AuthFields>& result) {
+  if (auto status = split_general_into(value, limits, *result); !status) {
     result = std::move(status).error();
   }
+}
+
+}  // namespace
+
+Result<AuthFields> split_auth_fields_general(std::string_view value, const AuthLimits& limits) {
+  Result<AuthFields> result(std::in_place);
+  split_general_in_place(value, limits, result);
   return result;
 }
 
@@ -406,10 +416,7 @@ Result<AuthFields> split_auth_fields(std::string_view value, const AuthLimits& l
   }
   result->scheme = {};
   result->params.clear();
-  auto status = split_general_into(value, limits, *result);
-  if (!status) {
-    result = std::move(status).error();
-  }
+  split_general_in_place(value, limits, result);
   return result;
 }
 

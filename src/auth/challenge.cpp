@@ -46,12 +46,12 @@ bool is_word(std::string_view text, const char (&word)[N]) noexcept {
   }
 }
 
-// qop-options is a quoted, comma-separated list (RFC 7616 §3.3); some servers
-// send a bare token instead. Whitespace around the commas is tolerated.
 bool is_list_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+// qop-options is a quoted, comma-separated list (RFC 7616 §3.3); some servers
+// send a bare token instead. Whitespace around the commas is tolerated.
 QopOffer parse_qop_offer(std::string_view raw) {
   QopOffer offer;
   offer.present = true;

@@ -9,6 +9,12 @@
 
 namespace sipline::sip {
 
+// Bytes that matter to SIP URIs, header parameters and lists (separators,
+// escapes, hex digits, both cases, NUL, DEL, a byte above 0x7f), for
+// mutations() of message text.
+inline const std::string kSipAlphabet =
+    std::string(";:@.-%?[]=&0159aAfFzZ!_~+/ ,<>\"\t") + '\0' + "\x7f\xff";
+
 inline std::vector<std::string> mutations(const std::vector<std::string>& seeds,
                                           std::string_view alphabet) {
   std::vector<std::string> out;
