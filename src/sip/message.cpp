@@ -150,10 +150,6 @@ std::optional<std::string_view> Message::header(std::string_view name) const noe
   return std::nullopt;
 }
 
-std::size_t Message::count(HeaderId id) const noexcept {
-  return counts_[static_cast<std::size_t>(id)];
-}
-
 // The accessors build their list inside the Result they return, and every
 // path returns that one object, so that the list (with its elements held in
 // place) is never moved on the way out.

@@ -183,7 +183,7 @@ class Message {
   // compact or full name of a known header finds either spelling).
   std::optional<std::string_view> header(HeaderId id) const noexcept;
   std::optional<std::string_view> header(std::string_view name) const noexcept;
-  std::size_t count(HeaderId id) const noexcept;
+  std::size_t count(HeaderId id) const noexcept { return counts_[static_cast<std::size_t>(id)]; }
 
   // On-demand typed access. Comma-separated values are split across every
   // field with the id, in order (values on one line and across lines).
