@@ -176,12 +176,12 @@ void CallManager::on_server_terminated(txn::TransactionId id, txn::EndReason rea
   call->on_invite_terminated(reason);
 }
 
-void CallManager::network_changed() {
+void CallManager::network_changed(bool sockets_replaced) {
   // A copy: a refresh that finds its dialog gone ends its call, which
   // leaves calls_.
   std::vector<std::shared_ptr<Session>> live;
   for (const auto& [id, call] : calls_) live.push_back(call);
-  for (const auto& call : live) call->refresh_if_moved();
+  for (const auto& call : live) call->refresh_if_moved(sockets_replaced);
 }
 
 std::vector<CallInfo> CallManager::calls() const {

@@ -57,7 +57,9 @@ class CallManager {
   // The host's addresses changed, or the listening sockets moved: every
   // live call whose Contact no longer names where we are sends a re-INVITE
   // once it can (Session::refresh_if_moved(), RFC 3261 §14.1).
-  void network_changed();
+  // `sockets_replaced`: the listening sockets were bound anew, which closed
+  // every connection (calls over TCP/TLS move whatever their address).
+  void network_changed(bool sockets_replaced = false);
 
   // The defaults, for parties without limits of their own.
   const CallLimits& limits() const noexcept { return limits_; }

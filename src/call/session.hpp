@@ -48,7 +48,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // transaction in progress either way, is checked again once it is
   // established / the transaction is done; one answered 491 after the
   // random delay of §14.1. The outcomes are in target_refresh.cpp.
-  void refresh_if_moved();
+  // `sockets_replaced`: the listening sockets were bound anew (a reload),
+  // which closed every connection, so a call over TCP or TLS moves too: its
+  // Contact named a port of the old sockets.
+  void refresh_if_moved(bool sockets_replaced = false);
 
   bool matches(const sip::Message& request) const;
   bool ended() const noexcept { return state_ == CallState::ended; }

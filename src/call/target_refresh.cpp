@@ -46,8 +46,9 @@ std::uint64_t hex_value(std::string_view hex) noexcept {
   return value;
 }
 
-void Session::refresh_if_moved() {
+void Session::refresh_if_moved(bool sockets_replaced) {
   if (ended()) return;
+  if (sockets_replaced) refresh_.sockets_replaced = true;
   if (state_ != CallState::established || !dialog_ || pending_2xx_ || refresh_.in_flight) {
     // §14.1: no re-INVITE while an INVITE transaction is in progress in
     // either direction; an early call's INVITE carried the old Contact, so
@@ -72,6 +73,9 @@ bool Session::address_moved() const {
   if (media_address(now->address) != local_media_.address) return true;
   if (!contact_local_) return true;
   if (now->address != contact_local_->address) return true;
+  // New listening sockets closed the connection whose port (or the old
+  // listener's) a Contact over TCP/TLS named (§18.2.1).
+  if (refresh_.sockets_replaced && now->transport != sip::TransportKind::udp) return true;
   // Over UDP the port is the listening socket's, so a rebind to another
   // port moves the Contact too; over TCP/TLS it may be a connection's
   // ephemeral port (§18.2.1), which says nothing.
@@ -85,6 +89,7 @@ void Session::start_reinvite() {
   if (!local) return;
   refresh_.media_before = local_media_;
   refresh_.contact_before = contact_local_;
+  refresh_.sockets_replaced_before = std::exchange(refresh_.sockets_replaced, false);
   refresh_.auth_retried = false;
   // RFC 3264 §8: the same session from the new address, o= version + 1.
   local_media_.address = media_address(local->address);
@@ -223,6 +228,7 @@ void Session::ack_reinvite(ReInvite& attempt) {
 void Session::reinvite_failed() {
   local_media_ = refresh_.media_before;
   contact_local_ = refresh_.contact_before;
+  refresh_.sockets_replaced = refresh_.sockets_replaced || refresh_.sockets_replaced_before;
 }
 
 void Session::dialog_gone(int code, std::string reason) {

@@ -38,11 +38,15 @@ struct TargetRefresh {
   // The address moved when no re-INVITE could go (an early call, an INVITE
   // transaction in progress either way): checked again once it can.
   bool recheck = false;
+  // New listening sockets since the last re-INVITE went (see
+  // Session::refresh_if_moved); restored with the rest when one fails.
+  bool sockets_replaced = false;
   runtime::Timer retry;  // the delayed retry after a 491 (§14.1)
   // §14.1: after a non-2xx final response "the session parameters MUST
   // remain unchanged, as if no re-INVITE had been issued": what to restore.
   LocalMedia media_before;
   std::optional<sip::Target> contact_before;
+  bool sockets_replaced_before = false;
 };
 
 // §14.1, after a 491: "a randomly chosen value of time between 2.1 and 4

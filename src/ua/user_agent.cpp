@@ -488,8 +488,9 @@ Result<AccountDiff> UserAgent::reload(config::Settings settings) {
         if (Impl::Entry* entry = d.find(name)) d.start_entry(*entry);
       });
     }
-    // Calls in progress move their Contact to the new sockets (re-INVITE).
-    d.calls->network_changed();
+    // Calls in progress move their Contact to the new sockets (re-INVITE);
+    // those over TCP/TLS lost their connection with the old sockets.
+    d.calls->network_changed(/*sockets_replaced=*/true);
   }
   // New accounts go where the configuration puts them.
   for (const auto& name : diff.added) {

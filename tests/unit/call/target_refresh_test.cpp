@@ -335,6 +335,47 @@ TEST_F(TargetRefreshTest, ListeningPortMovedOverUdpSendsReInvite) {
   EXPECT_NE(reinvites().front().body().find("c=IN IP4 198.51.100.7\r\n"), std::string_view::npos);
 }
 
+// Over TCP the Contact names a connection's port, so another port alone
+// says nothing; but new listening sockets (a reload) closed that connection,
+// and the call moves whatever its address. A refused move is tried again at
+// the next change.
+TEST_F(TargetRefreshTest, NewListeningSocketsMoveACallOverTcp) {
+  const Target tcp_peer{TransportKind::tcp, "192.0.2.10", 5060, {}};
+  routes->routes = {route_to(tcp_peer, "sip:192.0.2.10;transport=tcp")};
+  ASSERT_TRUE(manager.place(alice(), "sip:bob@example.com", routes).has_value());
+  clock.run_due();
+  auto ok = sip::response_to(last("INVITE"), 200, {}, "bob-1");
+  ok.add(sip::HeaderId::contact, "<sip:bob@192.0.2.99:5070;transport=tcp>");
+  ok.add(sip::HeaderId::record_route, "<sip:192.0.2.10;lr;transport=tcp>");
+  ok.body("application/sdp", peer_offer);
+  auto answer = ok.build();
+  ASSERT_TRUE(answer.has_value());
+  wire.deliver(*answer, tcp_peer);
+  clock.run_due();
+  ASSERT_EQ(events.back().type, CallEventType::answered);
+
+  local_address.port = 40123;  // the port of another connection
+  manager.network_changed();
+  clock.run_due();
+  EXPECT_TRUE(reinvites().empty());
+
+  manager.network_changed(/*sockets_replaced=*/true);
+  clock.run_due();
+  ASSERT_EQ(reinvites().size(), 1u);
+  EXPECT_EQ(reinvites().front().header(sip::HeaderId::contact).value_or(""),
+            "<sip:alice@198.51.100.7:40123;transport=tcp>");
+  answer_reinvite(reinvites().front(), 488);
+  EXPECT_EQ(events.back().type, CallEventType::updated);
+
+  manager.network_changed();  // nothing new, but the refused move is owed
+  clock.run_due();
+  ASSERT_EQ(reinvites().size(), 2u);
+  answer_reinvite(reinvites().back(), 200, "<sip:bob@192.0.2.99:5070;transport=tcp>");
+  manager.network_changed();  // moved now: nothing more to send
+  clock.run_due();
+  EXPECT_EQ(reinvites().size(), 2u);
+}
+
 // §8.1.3.1: a transport error counts as 503, which leaves the session.
 TEST_F(TargetRefreshTest, TransportErrorKeepsTheSessionAndTheNextChangeTriesAgain) {
   establish_outgoing();
