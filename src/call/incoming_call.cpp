@@ -76,7 +76,7 @@ std::optional<sip::MessageBuilder> IncomingCall::refusal() const {
 bool IncomingCall::start() {
   if (auto refused = refusal()) {
     refused->add(sip::HeaderId::allow, allow);
-    respond(txn_, std::move(*refused));
+    respond(txn_, *refused);
     state_ = CallState::ended;
     return false;
   }
@@ -100,7 +100,7 @@ bool IncomingCall::start() {
       // RFC 3264 §6, RFC 3261 §13.3.1.4 / §21.4.26: no stream we can take.
       auto r = sip::response_to(invite_, 488, "Not Acceptable Here", dialog_->local_tag);
       r.add(sip::HeaderId::warning, "304 sipline \"Media type not available\"");
-      respond(txn_, std::move(r));
+      respond(txn_, r);
       state_ = CallState::ended;
       return false;
     }
@@ -112,7 +112,7 @@ bool IncomingCall::start() {
   auto ringing = sip::response_to(invite_, 180, {}, dialog_->local_tag);
   copy_record_route(invite_, ringing);
   ringing.add(sip::HeaderId::contact, contact_value(first_hop_));
-  respond(txn_, std::move(ringing));
+  respond(txn_, ringing);
   state_ = CallState::ringing;
   if (auto expires = invite_.expires()) {
     // §13.3.1: the invitation is withdrawn when its Expires runs out.

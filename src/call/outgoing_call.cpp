@@ -50,12 +50,12 @@ std::string dialog_key(const sip::Message& response) {
 
 OutgoingCall::OutgoingCall(CallEnv& env, std::string id, LocalParty party, std::string callee,
                            std::shared_ptr<RouteProvider> routes, EventSink sink)
-    : Session(env, std::move(id), party, Direction::outgoing, std::move(sink)),
+    : Session(env, std::move(id), std::move(party), Direction::outgoing, std::move(sink)),
       callee_(std::move(callee)),
       routes_(std::move(routes)),
       call_id_(env.random_token()),
       local_tag_(env.layer.new_tag()),
-      digest_(party.credentials, env.cnonce) {
+      digest_(party_.credentials, env.cnonce) {
   peer_ = callee_;
   // RFC 4566 §5.2: any number unique enough; the Call-ID's hash will do.
   local_media_.session_id = std::hash<std::string>{}(call_id_)&0xffffffffu;
@@ -92,7 +92,7 @@ void OutgoingCall::try_next_route(int code, std::string reason) {
 }
 
 bool OutgoingCall::send_invite(const OutboundRoute& route,
-                               std::vector<auth::AuthorizationHeader> credentials) {
+                               const std::vector<auth::AuthorizationHeader>& credentials) {
   route_ = route;
   first_hop_ = route.target;
   server_ = route.server_uri;
@@ -101,10 +101,11 @@ bool OutgoingCall::send_invite(const OutboundRoute& route,
   auto b = sip::MessageBuilder::request(sip::Method::invite, callee_);
   for (const auto& r : route.route_set) b.add(sip::HeaderId::route, r);
   std::string from = party_.aor();
-  if (!party_.display_name.empty())
+  if (!party_.display_name.empty()) {
     from = "\"" + party_.display_name + "\" <" + from + ">";
-  else
+  } else {
     from = "<" + from + ">";
+  }
   b.add(sip::HeaderId::from, from + ";tag=" + local_tag_);
   b.add(sip::HeaderId::to, "<" + callee_ + ">");
   b.add(sip::HeaderId::call_id, call_id_);
@@ -299,7 +300,7 @@ bool OutgoingCall::retry_with_credentials(const sip::Message& response) {
   auth_retried_ = true;
   dialog_.reset();
   // §22.2: the same request again with credentials and a new CSeq.
-  return send_invite(*route_, std::move(*answer));
+  return send_invite(*route_, *answer);
 }
 
 void OutgoingCall::on_terminated(txn::TransactionId id, txn::EndReason reason) {

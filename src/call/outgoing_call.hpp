@@ -34,7 +34,7 @@ class OutgoingCall final : public Session {
 
  private:
   void try_next_route(int code, std::string reason);
-  bool send_invite(const OutboundRoute& route, std::vector<auth::AuthorizationHeader> auth);
+  bool send_invite(const OutboundRoute& route, const std::vector<auth::AuthorizationHeader>& auth);
   void on_response(txn::TransactionId id, const sip::Message& response);
   void on_terminated(txn::TransactionId id, txn::EndReason reason);
   void on_provisional(const sip::Message& response);

@@ -157,7 +157,7 @@ void Session::send_bye() {
 }
 
 void Session::send_bye_in(std::shared_ptr<Dialog> dialog,
-                          std::vector<auth::AuthorizationHeader> credentials) {
+                          const std::vector<auth::AuthorizationHeader>& credentials) {
   const sip::Target target = [&] {
     if (auto t = literal_target(dialog->next_hop_uri(), first_hop_.transport)) return *t;
     return first_hop_;
@@ -183,7 +183,7 @@ void Session::on_bye_response(std::shared_ptr<Dialog> dialog, const sip::Message
   auth::DigestClient digest(party_.credentials, env_.cnonce);
   auto answer = digest.respond(challenges_in(response), {"BYE", uri, ""});
   if (!answer || answer->empty()) return;
-  send_bye_in(std::move(dialog), std::move(*answer));
+  send_bye_in(std::move(dialog), *answer);
 }
 
 Result<txn::TransactionId> Session::send_request(sip::MessageBuilder request,
@@ -251,7 +251,7 @@ LocalMedia Session::media_for(const sip::Target& peer) {
   return m;
 }
 
-void Session::respond(txn::TransactionId id, sip::MessageBuilder response) {
+void Session::respond(txn::TransactionId id, const sip::MessageBuilder& response) {
   auto message = response.build();
   if (message) (void)env_.layer.respond(id, std::move(*message));
 }
@@ -276,13 +276,13 @@ void Session::on_in_dialog_request(txn::TransactionId id, const sip::Message& re
     case sip::Method::info: {
       auto r = sip::response_to(request, 200);
       r.add(sip::HeaderId::allow, allow);
-      respond(id, std::move(r));
+      respond(id, r);
       return;
     }
     default: {
       auto r = sip::response_to(request, 501);
       r.add(sip::HeaderId::allow, allow);
-      respond(id, std::move(r));
+      respond(id, r);
       return;
     }
   }
@@ -301,7 +301,7 @@ void Session::answer_reinvite(txn::TransactionId id, const sip::Message& request
     // Retry-After; 491 is for glare with an INVITE of ours (above).
     auto r = sip::response_to(request, 500, "Server Internal Error");
     r.add(sip::HeaderId::retry_after, retry_after_seconds(env_.layer.new_tag()));
-    respond(id, std::move(r));
+    respond(id, r);
     return;
   }
   std::string body = local_sdp_;

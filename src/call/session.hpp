@@ -92,7 +92,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // IP address, else the first hop the INVITE used.
   sip::Target in_dialog_target() const;
   LocalMedia media_for(const sip::Target& peer);
-  void respond(txn::TransactionId id, sip::MessageBuilder response);
+  void respond(txn::TransactionId id, const sip::MessageBuilder& response);
   // Runs the refresh_if_moved() that had to wait, if any: called when the
   // call becomes established and when an INVITE transaction is done.
   void recheck_target();
@@ -124,14 +124,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Result<sip::Message> complete_for_wire(sip::MessageBuilder request, const sip::Target& target);
   void answer_reinvite(txn::TransactionId id, const sip::Message& request);
   void send_bye_in(std::shared_ptr<Dialog> dialog,
-                   std::vector<auth::AuthorizationHeader> credentials);
+                   const std::vector<auth::AuthorizationHeader>& credentials);
   void on_bye_response(std::shared_ptr<Dialog> dialog, const sip::Message& response);
   void on_2xx_timer();
 
   // target_refresh.cpp
   bool address_moved() const;
   void start_reinvite();
-  void send_reinvite(std::shared_ptr<ReInvite> attempt);
+  void send_reinvite(const std::shared_ptr<ReInvite>& attempt);
   void on_reinvite_response(const std::shared_ptr<ReInvite>& attempt, const sip::Message& response);
   void on_reinvite_ended(const std::shared_ptr<ReInvite>& attempt, txn::EndReason reason);
   bool retry_reinvite_with_credentials(const ReInvite& attempt, const sip::Message& response);

@@ -35,9 +35,9 @@ std::uint64_t hex_value(std::string_view hex) noexcept {
     if (c >= '0' && c <= '9') {
       digit = static_cast<std::uint64_t>(c - '0');
     } else if (c >= 'a' && c <= 'f') {
-      digit = static_cast<std::uint64_t>(c - 'a' + 10);
+      digit = static_cast<std::uint64_t>(c - 'a') + 10;
     } else if (c >= 'A' && c <= 'F') {
-      digit = static_cast<std::uint64_t>(c - 'A' + 10);
+      digit = static_cast<std::uint64_t>(c - 'A') + 10;
     } else {
       continue;
     }
@@ -96,10 +96,10 @@ void Session::start_reinvite() {
   ++local_media_.version;
   auto attempt = std::make_shared<ReInvite>();
   attempt->offer = reoffer(local_sdp_, media_for(target));
-  send_reinvite(std::move(attempt));
+  send_reinvite(attempt);
 }
 
-void Session::send_reinvite(std::shared_ptr<ReInvite> attempt) {
+void Session::send_reinvite(const std::shared_ptr<ReInvite>& attempt) {
   const sip::Target target = in_dialog_target();
   // §14.1: in the dialog (§12.2.1.1), the next CSeq, our new Contact.
   auto request = dialog_->request(sip::Method::invite);
@@ -208,7 +208,7 @@ bool Session::retry_reinvite_with_credentials(const ReInvite& attempt,
   auto again = std::make_shared<ReInvite>();
   again->offer = attempt.offer;
   again->credentials = std::move(*answer);
-  send_reinvite(std::move(again));
+  send_reinvite(again);
   return true;
 }
 

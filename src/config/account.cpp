@@ -27,8 +27,9 @@ std::uint32_t default_expires(Dialect dialect) noexcept {
 Result<void> normalize(Account& account, Dialect dialect) {
   if (account.registration_timeout == 0) account.registration_timeout = default_expires(dialect);
   SIPLINE_TRY(check_range("surge_prevention", account.surge_prevention, 0, 60));
-  if (account.servers.empty())
+  if (account.servers.empty()) {
     return fail(Errc::missing, "servers: at least one registrar is required");
+  }
   for (std::size_t i = 0; i < account.servers.size(); ++i) {
     auto& server = account.servers[i];
     const std::string prefix = "servers[" + std::to_string(i) + "].";
@@ -42,13 +43,15 @@ Result<void> normalize(Account& account, Dialect dialect) {
     auto& proxy = account.proxies[i];
     const std::string prefix = "proxies[" + std::to_string(i) + "].";
     if (proxy.address.empty()) return fail(Errc::missing, prefix + "address: must not be empty");
-    if (proxy.retry_counts)
+    if (proxy.retry_counts) {
       SIPLINE_TRY(check_range(prefix + "retry_counts", *proxy.retry_counts, 0, 20));
+    }
     if (proxy.invite_retry_counts) {
       SIPLINE_TRY(check_range(prefix + "invite_retry_counts", *proxy.invite_retry_counts, 1, 10));
     }
-    if (proxy.failback_timeout)
+    if (proxy.failback_timeout) {
       *proxy.failback_timeout = clamp_failback_timeout(*proxy.failback_timeout);
+    }
   }
   SIPLINE_TRY(check_range("failback.good_probes", account.failback.good_probes, 1, 100));
   if (account.failback.probe_interval == 0) {

@@ -113,7 +113,8 @@ class Reader {
     return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
   }
 
-  Result<void> walk(const toml::table& t, const std::string& prefix, std::vector<Field> fields) {
+  Result<void> walk(const toml::table& t, const std::string& prefix,
+                    const std::vector<Field>& fields) {
     for (auto&& [key, value] : t) {
       const std::string path = join(prefix, key.str());
       const Field* field = nullptr;
@@ -122,6 +123,7 @@ class Reader {
       }
       if (field == nullptr) {
         std::vector<std::string_view> names;
+        names.reserve(fields.size());
         for (const Field& f : fields) names.push_back(f.name);
         std::string reason = "unknown key";
         if (auto guess = closest_match(key.str(), names)) {
@@ -137,7 +139,7 @@ class Reader {
 
   using TableReader = std::function<Result<void>(const toml::table&, const std::string&)>;
 
-  Handler table(TableReader reader) {
+  Handler table(const TableReader& reader) {
     return [this, reader](const toml::node& n, const std::string& key) -> Result<void> {
       const toml::table* t = n.as_table();
       if (t == nullptr) return error(n, key, "expected a table ([" + key + "])");
@@ -406,8 +408,9 @@ class Reader {
                                                  std::size_t) { return read_proxy(pt, pp, a); });
                   }},
              }));
-    if (a.servers.empty())
+    if (a.servers.empty()) {
       return error(t, p + ".server", "at least one [[account.server]] is required");
+    }
     if (a.enabled && a.username.empty()) {
       return error(t, p + ".username", "required for an enabled account");
     }

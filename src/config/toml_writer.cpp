@@ -56,10 +56,11 @@ void write_proxy(Out& o, const Account& a, std::size_t i, bool resolve) {
   o.num("port", p.port);
   // Set fields are written as they are; unset ones inherit (-1 in Yealink).
   auto opt = [&](bool set, auto&& write) {
-    if (set)
+    if (set) {
       write(std::string_view{});
-    else if (resolve)
+    } else if (resolve) {
       write(std::string_view(inherited));
+    }
   };
   opt(p.transport.has_value(), [&](std::string_view c) { o.name("transport", r.transport, c); });
   opt(p.retry_counts.has_value(),

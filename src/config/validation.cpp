@@ -18,14 +18,15 @@ std::optional<std::string> text_problem(std::string_view text) {
     if (byte < 0x20 && byte != '\t') return "contains a control character";
     if (byte == 0x7f) return "contains a control character";
     if (byte >= 0x80) {
-      if (byte >= 0xC2 && byte <= 0xDF)
+      if (byte >= 0xC2 && byte <= 0xDF) {
         continuation = 1;
-      else if (byte >= 0xE0 && byte <= 0xEF)
+      } else if (byte >= 0xE0 && byte <= 0xEF) {
         continuation = 2;
-      else if (byte >= 0xF0 && byte <= 0xF4)
+      } else if (byte >= 0xF0 && byte <= 0xF4) {
         continuation = 3;
-      else
+      } else {
         return "is not valid UTF-8";
+      }
     }
   }
   if (continuation > 0) return "is not valid UTF-8";

@@ -25,8 +25,9 @@ struct Entry {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
+  }
   return s;
 }
 
@@ -241,9 +242,10 @@ class Loader {
       return ok();
     }
     auto x = index_of(x_text, max_account);
-    if (!x)
+    if (!x) {
       return error(e,
                    "account number " + quote(x_text) + " is not 1-" + std::to_string(max_account));
+    }
     auto [it, fresh] = drafts_.try_emplace(*x);
     if (fresh) it->second = new_draft(*x, e.line);
     return apply_account(e, *x, tail, it->second);
@@ -272,8 +274,9 @@ class Loader {
     } else if (e.key == "sip.listen_port") {
       auto v = number(e, 0, 65535);
       if (!v) return v.error();
-      if (*v > 0 && *v < 1024)
+      if (*v > 0 && *v < 1024) {
         return error(e, "value " + e.value + " is outside 1024-65535 (0 = any)");
+      }
       s_.listen_port = static_cast<std::uint16_t>(*v);
     } else {
       ignore_unknown(e, "", e.key, global_keys);
@@ -288,9 +291,10 @@ class Loader {
       auto [y_text, field] = head(sub);
       auto y = index_of(y_text, max_entry);
       if (!y || field.empty()) {
-        if (!field.empty())
+        if (!field.empty()) {
           return error(e,
                        "entry number " + quote(y_text) + " is not 1-" + std::to_string(max_entry));
+        }
       } else if (group == "sip_server") {
         auto [it, fresh] = d.servers.try_emplace(*y);
         if (fresh) it->second = ServerDraft{new_server(), e.line};
@@ -397,8 +401,9 @@ class Loader {
     if (e.value.empty()) {
       bool known = false;
       for (auto k : server_keys) known = known || k == field;
-      if (!known)
+      if (!known) {
         ignore_unknown(e, e.key.substr(0, e.key.size() - field.size()), field, server_keys);
+      }
       return ok();
     }
     if (field == "port") {

@@ -57,9 +57,10 @@ Result<void> CachingLocator::add_host(std::string_view name, std::span<const std
   Answer v6{Answer::Status::nodata, RecordType::aaaa, 0, {}, {}, {}};
   for (const std::string& text : addresses) {
     const auto ip = parse_ip_literal(text);
-    if (!ip)
+    if (!ip) {
       return fail(Errc::malformed,
                   "static host " + std::string(name) + ": not an address: " + text);
+    }
     Answer& target = ip->family == Family::ipv4 ? v4 : v6;
     target.status = Answer::Status::ok;
     target.addresses.push_back({to_string(*ip), ip->family, 0});

@@ -52,7 +52,7 @@ struct ResolvedTarget {
 class Locator : public Cancellable {
  public:
   using Callback = std::function<void(Result<std::vector<ResolvedTarget>>)>;
-  virtual ~Locator() = default;
+  ~Locator() override = default;
   // Resolves `spec` into targets in the order RFC 3263 gives (NAPTR order and
   // preference, SRV priority then weighted random, then every address of a
   // host). An empty list is an error (Errc::not_found) rather than a value.

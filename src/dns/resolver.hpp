@@ -90,7 +90,7 @@ class Resolver : public Cancellable {
  public:
   using Callback = std::function<void(Result<Answer>)>;
 
-  virtual ~Resolver() = default;
+  ~Resolver() override = default;
 
   // Asks `query`. The name is used as given (absolute; no search list).
   [[nodiscard]] virtual Lookup resolve(const Query& query, Callback callback) = 0;

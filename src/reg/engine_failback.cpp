@@ -103,7 +103,7 @@ void RedundancyEngine::Impl::monitor_probe() {
   probe.from_tag = token();
   monitor_request =
       send_probe(deps.sender, probe, target, register_budget(hops.front().hop.policy.retry_counts),
-                 [this, target](ProbeResult result) {
+                 [this, target](const ProbeResult& result) {
                    finished_request = std::move(monitor_request);
                    failback_base = now();
                    if (result.alive) {

@@ -90,7 +90,7 @@ void RedundancyEngine::Impl::start_keepalive(Binding& b) {
   // registering (register_on_enable off) may have no connection yet.
   const ClientState client = b.client->state();
   if (client == ClientState::registered || client == ClientState::refreshing) {
-    b.watch = deps.sender.watch_flow(b.target, plan.flow, [this, id, guard](FlowLoss loss) {
+    b.watch = deps.sender.watch_flow(b.target, plan.flow, [this, id, guard](const FlowLoss& loss) {
       if (!guard.expired()) flow_lost(id, loss);
     });
   } else if (plan.flow.method != FlowKeepAlive::Method::none) {
@@ -180,7 +180,7 @@ void RedundancyEngine::Impl::options_keepalive(std::uint64_t id) {
   };
   b->options_request =
       send_probe(deps.sender, probe, target, register_budget(hop.policy.retry_counts),
-                 [this, id, target, rearm](ProbeResult result) {
+                 [this, id, target, rearm](const ProbeResult& result) {
                    Binding* bound = find(id);
                    if (bound == nullptr) return;
                    finished_request = std::move(bound->options_request);

@@ -47,8 +47,9 @@ bool waits_for_idle(config::FailbackMode mode) noexcept {
 runtime::Duration damped_dwell(std::uint32_t min_dwell, unsigned flaps) noexcept {
   constexpr std::uint64_t kMax = 3600;
   std::uint64_t value = min_dwell;
-  for (unsigned i = 0; i < flaps && value < kMax; ++i)
+  for (unsigned i = 0; i < flaps && value < kMax; ++i) {
     value = std::max<std::uint64_t>(value * 2, 1);
+  }
   return seconds(std::min(value, kMax));
 }
 

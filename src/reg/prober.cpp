@@ -63,7 +63,7 @@ std::unique_ptr<PendingRequest> send_probe(RequestSender& sender, const ProbeReq
   if (!check.build()) return nullptr;
   return sender.send(
       std::move(request), target, retransmit_budget,
-      [done = std::move(done)](RequestOutcome outcome) { done(interpret_probe(outcome)); });
+      [done = std::move(done)](const RequestOutcome& outcome) { done(interpret_probe(outcome)); });
 }
 
 }  // namespace sipline::reg

@@ -100,9 +100,10 @@ class RequestSender {
   // `lost`, never from inside this call and never after the handle is gone.
   // Null when the sender cannot watch flows (the engine then relies on
   // OPTIONS keep-alives and refreshes).
-  virtual std::unique_ptr<FlowWatch> watch_flow(const sip::Target& target,
-                                                const FlowKeepAlive& keepalive,
-                                                std::function<void(FlowLoss)> lost) {
+  // By value: an implementation keeps the callback.
+  virtual std::unique_ptr<FlowWatch> watch_flow(
+      const sip::Target& target, const FlowKeepAlive& keepalive,
+      std::function<void(FlowLoss)> lost) {  // NOLINT(performance-unnecessary-value-param)
     (void)target;
     (void)keepalive;
     (void)lost;

@@ -77,8 +77,9 @@ sip::SendResult SimulatedNetwork::send(const sip::Message& message, const sip::T
   if (server == nullptr || server->fault.kind == Fault::Kind::refuse) {
     // UDP: the datagram leaves and ICMP port unreachable comes back; TCP: the
     // connect is answered by RST. Either way the sender hears it at once.
-    if (server != nullptr && message.is_request())
+    if (server != nullptr && message.is_request()) {
       ++server->received[std::string(message.method_text())];
+    }
     transport::TransportFailure failure{sip::TransportError::refused, "connection refused"};
     later([this, to, failure] {
       if (events_ != nullptr) events_->on_transport_error(to, failure);

@@ -149,8 +149,9 @@ struct Simulator::Impl {
       if (!resolved) return Unexpected{resolved.error()};
       const sip::Target target = reg::to_sip_target(*resolved);
       const std::size_t index = network.add_server(target);
-      if (index == servers.size())
+      if (index == servers.size()) {
         servers.push_back(SimServer{uri, spec.host, network.server_target(index)});
+      }
       return index;
     };
     // The servers requests go to, in the order the engines try them...

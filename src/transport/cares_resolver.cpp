@@ -245,8 +245,9 @@ struct CaresResolver::Impl {
                                [this, w](const asio::error_code& ec) {
                                  w->writing = false;
                                  if (w->closed || ec) return;
-                                 if (w->want_write)
+                                 if (w->want_write) {
                                    ares_process_fd(channel, ARES_SOCKET_BAD, w->fd);
+                                 }
                                  after_processing(w);
                                });
     }
@@ -340,7 +341,7 @@ Result<std::string> cares_server_entry(const std::string& text) {
 }
 
 Result<std::unique_ptr<CaresResolver>> CaresResolver::create(runtime::EventLoop& loop,
-                                                             CaresOptions options) {
+                                                             const CaresOptions& options) {
   init_library_once();
   std::string csv;
   for (const std::string& s : options.servers) {

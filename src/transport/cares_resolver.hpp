@@ -37,7 +37,7 @@ class CaresResolver final : public dns::Resolver {
   // Fails with Errc::malformed for a bad server entry and Errc::io when
   // c-ares cannot be set up.
   static Result<std::unique_ptr<CaresResolver>> create(runtime::EventLoop& loop,
-                                                       CaresOptions options = {});
+                                                       const CaresOptions& options = {});
   ~CaresResolver() override;
   CaresResolver(const CaresResolver&) = delete;
   CaresResolver& operator=(const CaresResolver&) = delete;

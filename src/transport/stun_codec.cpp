@@ -27,7 +27,7 @@ std::string ipv6_text(const std::uint8_t* a) {
   // Full form, lower-case hex groups: the value is only compared with
   // itself, never parsed back.
   std::string text;
-  for (int i = 0; i < 8; ++i) {
+  for (std::size_t i = 0; i < 8; ++i) {
     char group[6];
     std::snprintf(group, sizeof group, "%x", (a[2 * i] << 8) | a[2 * i + 1]);
     if (i > 0) text += ':';
@@ -44,8 +44,9 @@ std::optional<MappedAddress> read_address(std::span<const std::uint8_t> value, b
   const std::uint8_t family = value[1];
   std::uint16_t port = read16(value, 2);
   std::array<std::uint8_t, 16> mask{};
-  for (std::size_t i = 0; i < 4; ++i)
+  for (std::size_t i = 0; i < 4; ++i) {
     mask[i] = static_cast<std::uint8_t>(magic_cookie >> (24 - 8 * i));
+  }
   for (std::size_t i = 0; i < 12; ++i) mask[4 + i] = transaction[i];
   if (xored) port ^= static_cast<std::uint16_t>(magic_cookie >> 16);
   std::array<std::uint8_t, 16> address{};
@@ -71,8 +72,9 @@ std::vector<std::uint8_t> binding_request(const TransactionId& transaction) {
   out[0] = 0x00;
   out[1] = 0x01;  // Binding request: class bits 00, method 0x001
   // out[2..3]: message length 0, no attributes
-  for (std::size_t i = 0; i < 4; ++i)
+  for (std::size_t i = 0; i < 4; ++i) {
     out[4 + i] = static_cast<std::uint8_t>(magic_cookie >> (24 - 8 * i));
+  }
   for (std::size_t i = 0; i < transaction.size(); ++i) out[8 + i] = transaction[i];
   return out;
 }
