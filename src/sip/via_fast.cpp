@@ -11,83 +11,18 @@
 // parser's per-parameter callbacks and repeated LWS skips are what this
 // saves.
 
+#include "sip/via_fast.hpp"
+
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "sip/host_scan.hpp"
 #include "sip/scanner.hpp"
-#include "sip/via_fast.hpp"
 
 namespace sipline::sip::grammar {
 namespace {
-
-#if defined(__SSE2__)
-// One bit per byte of the 16 at d that is a letter, a digit, '-' or '.':
-// nearly every byte of a Via's tokens, told apart in a few vector
-// operations. The rarer token marks (! % * _ + ` ' ~) are not set; the
-// caller looks them up in the scanner's table.
-inline unsigned common_token_bytes(const char* d) noexcept {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
-  // Letters: OR-ing 0x20 folds the capitals onto 'a'-'z' and no other byte
-  // onto them; "x - 'a' <= 25" unsigned is min(x - 'a', 25) == x - 'a'.
-  const __m128i folded = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-  const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(folded, _mm_set1_epi8(25)), folded);
-  // '-' . / 0-9 are 0x2D-0x39, without the '/'.
-  const __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8('-'));
-  const __m128i run = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(12)), shifted);
-  const __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('/'));
-  const __m128i token = _mm_or_si128(letter, _mm_andnot_si128(slash, run));
-  return static_cast<unsigned>(_mm_movemask_epi8(token));
-}
-#endif
-
-// scan::scan_token(s, pos) for the positions of one via-parm, left to
-// right: where SSE2 is there, sixteen bytes are classified at once and the
-// chunk is kept for the next tokens, which mostly lie in it too ("rport=5060;
-// received="). Never reads outside s: near its end the last sixteen bytes
-// are classified instead.
-class TokenEnds {
- public:
-  explicit TokenEnds(std::string_view s) noexcept : s_(s) {}
-
-  std::size_t operator()(std::size_t pos) noexcept {
-#if defined(__SSE2__)
-    const char* const d = s_.data();
-    const std::size_t n = s_.size();
-    if (n >= 16) {
-      while (pos < n) {
-        if (pos - base_ >= 16) {  // outside the chunk (also when before it)
-          base_ = pos < n - 16 ? pos : n - 16;
-          stops_ = ~common_token_bytes(d + base_) & 0xFFFFU;
-        }
-        unsigned stops = stops_ >> (pos - base_);
-        while (stops != 0) {
-          const std::size_t at = pos + static_cast<std::size_t>(std::countr_zero(stops));
-          if (!scan::is_token_char(d[at])) return at;
-          stops &= stops - 1;
-        }
-        pos = base_ + 16;
-      }
-      return n;
-    }
-#endif
-    return scan::scan_token(s_, pos);
-  }
-
- private:
-  std::string_view s_;
-#if defined(__SSE2__)
-  std::size_t base_ = static_cast<std::size_t>(-16);  // no chunk yet
-  unsigned stops_ = 0;  // bit k: byte base_ + k is not a letter, digit, '-' or '.'
-#endif
-};
 
 // s.substr(begin, end - begin) for positions known to be inside s, without
 // substr's range check.
@@ -343,7 +278,6 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
       !letter_is(d[start + 2], 'p') || std::memcmp(d + start + 3, "/2.0/", 5) != 0) {
     return false;
   }
-  TokenEnds token_end(s);
   // Three letters and the SP (UDP, TCP, TLS) end the token without a scan.
   auto letter = [d](std::size_t k) {
     return static_cast<unsigned>(static_cast<unsigned char>(d[k] | 0x20)) - 'a' < 26;
@@ -351,7 +285,7 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
   std::size_t transport_end = start + 11;
   if (n - start <= 12 || d[transport_end] != ' ' || !letter(start + 8) || !letter(start + 9) ||
       !letter(start + 10)) {
-    transport_end = token_end(start + 8);
+    transport_end = scan::scan_token(s, start + 8);
   }
   if (transport_end == start + 8 || transport_end >= n - 1 || d[transport_end] != ' ') {
     return false;
@@ -385,7 +319,7 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
     Known known = Known::other;
     std::size_t name_end = usual_name_end(d, name, n, known);
     if (name_end == std::string_view::npos) {
-      name_end = token_end(name);
+      name_end = scan::scan_token(s, name);
       if (name_end == name) return false;
       known = classify(d, name, name_end);
     }
@@ -397,7 +331,7 @@ bool parse_via_fast(std::string_view s, std::size_t& pos, const UriLimits& limit
     bool token_value = false;
     if (name_end < n && d[name_end] == '=') {
       value = name_end + 1;
-      value_end = token_end(value);
+      value_end = scan::scan_token(s, value);
       token_value = value_end > value;
       if (value_end < n && scan::in_class(d[value_end], scan::kParamValue)) {
         value_end = scan::scan_class(s, value_end, scan::kParamValue);
