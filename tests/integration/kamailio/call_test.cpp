@@ -7,8 +7,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "daemon.hpp"
 #include "harness.hpp"
@@ -107,17 +110,40 @@ class Calls : public ::testing::Test {
     return out;
   }
 
-  // A SIPp peer on 127.0.0.1 with a free port, running built-in `scenario`.
-  std::optional<Process> sipp(const std::string& scenario, std::vector<std::string> extra,
+  // A SIPp peer on 127.0.0.1 with a free port, running built-in `scenario`
+  // (UDP), started once the port is bound. The port is free a moment before
+  // SIPp binds it; when another process (a test running alongside) takes it
+  // first, SIPp exits with "Unable to bind main socket" and is started again
+  // on another port, five attempts in all.
+  std::optional<Process> sipp(const std::string& scenario, const std::vector<std::string>& extra,
                               std::uint16_t& port) {
-    auto p = free_port("127.0.0.1");
-    if (!p) return std::nullopt;
-    port = *p;
-    std::vector<std::string> argv = {
-        find_program("sipp"), "-sn", scenario, "-i",      "127.0.0.1", "-p",
-        std::to_string(port), "-m",  "1",      "-nostdin"};
-    for (auto& e : extra) argv.push_back(std::move(e));
-    return Process::start(argv, dir_.path() / ("sipp-" + scenario + ".log"), dir_.path());
+    const auto log = dir_.path() / ("sipp-" + scenario + ".log");
+    for (int attempt = 1;; ++attempt) {
+      auto p = free_port("127.0.0.1");
+      if (!p) return std::nullopt;
+      port = *p;
+      std::vector<std::string> argv = {
+          find_program("sipp"), "-sn", scenario, "-i",      "127.0.0.1", "-p",
+          std::to_string(port), "-m",  "1",      "-nostdin"};
+      argv.insert(argv.end(), extra.begin(), extra.end());
+      auto process = Process::start(argv, log, dir_.path());
+      if (!process) return process;
+      const auto deadline = std::chrono::steady_clock::now() + 5s;
+      while (!udp_port_held("127.0.0.1", port) && process->running() &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+      }
+      // The port may be held by the other process, not by SIPp, which then
+      // fails to bind it at once: give that failure time to show.
+      std::this_thread::sleep_for(50ms);
+      std::ostringstream text;
+      text << std::ifstream(log).rdbuf();
+      if (process->running() || attempt == 5 ||
+          text.str().find("Unable to bind") == std::string::npos) {
+        return process;
+      }
+      std::filesystem::remove(log);
+    }
   }
 
   std::string binary_;

@@ -171,6 +171,11 @@ std::optional<std::uint16_t> free_port(const std::string& address) {
   return std::nullopt;
 }
 
+bool udp_port_held(const std::string& address, std::uint16_t port) {
+  const auto addr = parse_ipv4(address);
+  return addr && !bind_port(SOCK_DGRAM, *addr, port, nullptr);
+}
+
 bool tcp_accepts(const std::string& address, std::uint16_t port) {
   const auto addr = parse_ipv4(address);
   if (!addr) return false;

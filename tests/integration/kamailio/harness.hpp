@@ -93,6 +93,9 @@ std::string lower(std::string s);
 // A port free for both UDP and TCP on `address` a moment ago.
 std::optional<std::uint16_t> free_port(const std::string& address);
 
+// True when UDP address:port is bound by some socket now (a bind fails).
+bool udp_port_held(const std::string& address, std::uint16_t port);
+
 // True when a TCP connection to address:port is accepted now.
 bool tcp_accepts(const std::string& address, std::uint16_t port);
 

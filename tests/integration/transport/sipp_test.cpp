@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -63,8 +64,26 @@ class SippTest : public ::testing::Test {
   }
 
   // Starts SIPp as a UAS on 127.0.0.1 and waits until its port is bound.
+  // The port is found free before SIPp starts, so another process (a
+  // connection of a test running alongside) can take it first; SIPp then
+  // exits with "Unable to bind main socket" and is started again on another
+  // free port, at most four more times.
   std::optional<ChildProcess> start_sipp(const std::string& scenario, TransportKind kind,
-                                         std::vector<std::string> extra = {}) {
+                                         const std::vector<std::string>& extra = {}) {
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+      auto child = start_sipp_once(scenario, kind, extra);
+      if (!child || child->running() || attempt == kAttempts ||
+          log().find("Unable to bind") == std::string::npos) {
+        return child;
+      }
+      std::filesystem::remove(dir.path() / "sipp.log");
+      std::filesystem::remove(dir.path() / "messages.log");
+    }
+  }
+
+  std::optional<ChildProcess> start_sipp_once(const std::string& scenario, TransportKind kind,
+                                              const std::vector<std::string>& extra) {
     port = free_port(kind);
     if (port == 0) return std::nullopt;
     const std::string mode = kind == TransportKind::udp   ? "u1"
@@ -99,6 +118,9 @@ class SippTest : public ::testing::Test {
            std::chrono::steady_clock::now() < deadline) {
       loop.run_for(10ms);
     }
+    // The port may be taken by the other process rather than by SIPp, which
+    // then fails to bind it at once: give that failure time to show.
+    loop.run_for(50ms);
     return child;
   }
 
