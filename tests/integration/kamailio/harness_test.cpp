@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <string>
 
 namespace sipline::testing::kamailio {
 namespace {
@@ -36,30 +39,46 @@ class RegistrarHarness : public ::testing::Test {
     std::ofstream(csv) << "SEQUENTIAL\n"
                        << user << ";sipline.test;[authentication username=" << user
                        << " password=" << password << "]\n";
-    const auto local_port = free_port("127.0.0.1");
-    if (!local_port) return false;
-    return run_capture({find_program("sipp"),
-                        registrar_->hostport(),
-                        "-sf",
-                        SIPLINE_KAMAILIO_SIPP_SCENARIO,
-                        "-inf",
-                        csv.string(),
-                        "-set",
-                        "expires",
-                        "60",
-                        "-i",
-                        "127.0.0.1",
-                        "-p",
-                        std::to_string(*local_port),
-                        "-t",
-                        transport == Transport::udp ? "u1" : "t1",
-                        "-m",
-                        "1",
-                        "-timeout",
-                        std::to_string(timeout.count()) + "s",
-                        "-nostdin"},
-                       timeout + 5s, dir_.path())
-        .has_value();
+    // The local port is free a moment before SIPp binds it; when another
+    // process (a test running alongside) takes it first, SIPp fails with
+    // "Unable to bind main socket" and runs again on another port, five
+    // attempts in all.
+    const auto errors = dir_.path() / ("sipp-errors-" + user + ".log");
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+      const auto local_port = free_port("127.0.0.1");
+      if (!local_port) return false;
+      std::filesystem::remove(errors);
+      const bool done = run_capture({find_program("sipp"),
+                                     registrar_->hostport(),
+                                     "-sf",
+                                     SIPLINE_KAMAILIO_SIPP_SCENARIO,
+                                     "-inf",
+                                     csv.string(),
+                                     "-set",
+                                     "expires",
+                                     "60",
+                                     "-i",
+                                     "127.0.0.1",
+                                     "-p",
+                                     std::to_string(*local_port),
+                                     "-t",
+                                     transport == Transport::udp ? "u1" : "t1",
+                                     "-m",
+                                     "1",
+                                     "-timeout",
+                                     std::to_string(timeout.count()) + "s",
+                                     "-nostdin",
+                                     "-trace_err",
+                                     "-error_file",
+                                     errors.string()},
+                                    timeout + 5s, dir_.path())
+                            .has_value();
+      if (done) return true;
+      std::ostringstream text;
+      text << std::ifstream(errors).rdbuf();
+      if (text.str().find("Unable to bind") == std::string::npos) return false;
+    }
+    return false;
   }
 
   TempDir dir_;
