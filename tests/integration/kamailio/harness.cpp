@@ -258,15 +258,7 @@ std::unique_ptr<Registrar> Registrar::start(RegistrarOptions options,
     error = "kamailio/kamcmd not installed (scripts/install-deps installs them)";
     return nullptr;
   }
-  if (options.port == 0) {
-    std::optional<std::uint16_t> port;
-    run_in_netns(options.netns, [&] { port = free_port(options.address); });
-    if (!port) {
-      error = "no free port on " + options.address;
-      return nullptr;
-    }
-    options.port = *port;
-  }
+  const bool pick_port = options.port == 0;
   std::error_code ec;
   std::filesystem::create_directories(dir / "db", ec);
   std::filesystem::create_directories(dir / "run", ec);
@@ -290,9 +282,28 @@ std::unique_ptr<Registrar> Registrar::start(RegistrarOptions options,
       return nullptr;
     }
   }
-  std::unique_ptr<Registrar> r(new Registrar(std::move(options), dir));
-  if (!r->launch(error)) return nullptr;
-  return r;
+  // A picked port is free a moment before Kamailio binds it; when another
+  // process (a test running alongside) takes it first, Kamailio exits with
+  // "Address already in use" and starts again on another port, five
+  // attempts in all.
+  for (int attempt = 1;; ++attempt) {
+    if (pick_port) {
+      std::optional<std::uint16_t> port;
+      run_in_netns(options.netns, [&] { port = free_port(options.address); });
+      if (!port) {
+        error = "no free port on " + options.address;
+        return nullptr;
+      }
+      options.port = *port;
+    }
+    std::filesystem::remove(dir / "kamailio.log", ec);
+    std::unique_ptr<Registrar> r(new Registrar(options, dir));
+    if (r->launch(error)) return r;
+    if (!pick_port || attempt == 5 ||
+        lower(error).find("address already in use") == std::string::npos) {
+      return nullptr;
+    }
+  }
 }
 
 std::string Registrar::control_uri() const {
