@@ -78,9 +78,14 @@ class Dnsmasq {
     auto started = ChildProcess::start(argv, dir_.path() / "dnsmasq.log");
     if (!started) return false;
     process_.emplace(std::move(*started));
-    // Ready once it holds the port (bounded: 5 s).
+    // Ready once it holds the port (bounded: 5 s). The port may be held by
+    // another process instead, when dnsmasq then fails to bind it at once:
+    // it must still be running a moment later.
     for (int i = 0; i < 500; ++i) {
-      if (port_taken(sip::TransportKind::udp, port)) return true;
+      if (port_taken(sip::TransportKind::udp, port)) {
+        process_->wait_exit(50ms);
+        return process_->running();
+      }
       if (!process_->running()) return false;
       process_->wait_exit(10ms);
     }
@@ -111,8 +116,15 @@ class LocatorDnsmasq : public ::testing::Test {
  protected:
   void SetUp() override {
     if (Dnsmasq::program().empty()) GTEST_SKIP() << "dnsmasq is not installed (dnsmasq-base)";
-    port_ = free_port(sip::TransportKind::udp);
-    ASSERT_TRUE(dnsmasq_.start(port_, zone())) << "dnsmasq did not start; see its log";
+    // The port is free a moment before dnsmasq binds it; when another
+    // process (a test running alongside) takes it first, dnsmasq starts again
+    // on another one, five attempts in all.
+    bool started = false;
+    for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+      port_ = free_port(sip::TransportKind::udp);
+      started = dnsmasq_.start(port_, zone());
+    }
+    ASSERT_TRUE(started) << "dnsmasq did not start; see its log";
     transport::CaresOptions options;
     options.servers = {"127.0.0.1:" + std::to_string(port_)};
     options.timeout = 500ms;
