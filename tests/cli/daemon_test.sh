@@ -107,9 +107,7 @@ write_config "$tmp/ok.toml"
 (($? == 1)) || fail "status without a daemon: exit status $?, want 1"
 
 # --- a running daemon against the SIPp registrar ---
-sipp -sf "$scenarios/registrar.xml" -i 127.0.0.1 -p "$sipp_port" -t u1 -nostdin \
-  -trace_msg -message_file "$tmp/sipp-messages.log" >"$tmp/sipp.log" 2>&1 &
-pids+=($!)
+start_sipp_registrar "$scenarios/registrar.xml" free_udp_port || fail "SIPp could not bind a free port: $(cat "$tmp/sipp.log")"
 
 write_config "$tmp/sipline.toml"
 chmod 644 "$tmp/sipline.toml"  # readable by others: a warning, not an error

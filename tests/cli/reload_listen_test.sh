@@ -62,9 +62,8 @@ TOML
   chmod 600 "$tmp/sipline.toml"
 }
 
-sipp -sf "$scenarios/registrar.xml" -i 127.0.0.1 -p "$sipp_port" -t u1 -nostdin \
-  -trace_msg -message_file "$tmp/sipp-messages.log" >"$tmp/sipp.log" 2>&1 &
-pids+=($!)
+start_sipp_registrar "$scenarios/registrar.xml" free_port ||
+  fail "SIPp could not bind a free port: $(cat "$tmp/sipp.log")"
 
 write_config "$first_port"
 "$sipline" run -c "$tmp/sipline.toml" --control "$control" --log-level debug \
