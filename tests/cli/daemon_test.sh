@@ -107,7 +107,8 @@ write_config "$tmp/ok.toml"
 (($? == 1)) || fail "status without a daemon: exit status $?, want 1"
 
 # --- a running daemon against the SIPp registrar ---
-start_sipp_registrar "$scenarios/registrar.xml" free_udp_port || fail "SIPp could not bind a free port: $(cat "$tmp/sipp.log")"
+start_sipp_registrar "$scenarios/registrar.xml" free_udp_port ||
+  fail "SIPp could not bind a free port: $(cat "$tmp/sipp.log")"
 
 write_config "$tmp/sipline.toml"
 chmod 644 "$tmp/sipline.toml"  # readable by others: a warning, not an error
