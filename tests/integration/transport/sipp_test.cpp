@@ -67,7 +67,7 @@ class SippTest : public ::testing::Test {
   // The port is found free before SIPp starts, so another process (a
   // connection of a test running alongside) can take it first; SIPp then
   // exits with "Unable to bind main socket" and is started again on another
-  // free port, at most four more times.
+  // free port, five attempts in all.
   std::optional<ChildProcess> start_sipp(const std::string& scenario, TransportKind kind,
                                          const std::vector<std::string>& extra = {}) {
     constexpr int kAttempts = 5;
