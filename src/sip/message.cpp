@@ -116,15 +116,14 @@ bool append_name_addrs_fast(std::string_view value, const Limits& limits, List& 
 
 }  // namespace
 
-// bytes_ always lives on the heap (see parse), and moving a std::string
-// hands its heap buffer over, so every view stays valid across a move.
+// Moving hands the storage's block over, so every view stays valid.
 Message::Message(Message&&) noexcept = default;
 Message& Message::operator=(Message&&) noexcept = default;
 
 Message::Message(const Message& other) {
-  if (other.bytes_.empty()) return;
+  if (other.bytes().empty()) return;
   // The bytes already passed these limits, so parsing them again succeeds.
-  auto copy = parse(other.bytes_, other.limits_);
+  auto copy = parse(other.bytes(), other.limits_);
   if (copy) *this = std::move(*copy);
 }
 
@@ -138,13 +137,13 @@ Message::~Message() = default;
 std::optional<std::string_view> Message::header(HeaderId id) const noexcept {
   const std::uint16_t first = first_[static_cast<std::size_t>(id)];
   if (first == 0) return std::nullopt;
-  return headers_[first - 1U].value;
+  return headers()[first - 1U].value;
 }
 
 std::optional<std::string_view> Message::header(std::string_view name) const noexcept {
   const HeaderId id = lookup_header(name);
   if (id != HeaderId::unknown) return header(id);
-  for (const HeaderField& field : headers_) {
+  for (const HeaderField& field : headers()) {
     if (field.id == HeaderId::unknown && scan::iequals(field.name, name)) return field.value;
   }
   return std::nullopt;
@@ -159,7 +158,7 @@ Result<ViaList> Message::vias() const {
   if (!present(HeaderId::via)) return result;
   ViaList& out = *result;
   const auto index = static_cast<std::size_t>(HeaderId::via);
-  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
+  const FieldsOf fields(headers(), first_[index] - 1U, counts_[index]);
   out.reserve(list_capacity(fields.size()));
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
@@ -197,7 +196,7 @@ Result<ContactList> Message::contacts() const {
   if (!present(HeaderId::contact)) return result;
   ContactList& out = *result;
   const auto index = static_cast<std::size_t>(HeaderId::contact);
-  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
+  const FieldsOf fields(headers(), first_[index] - 1U, counts_[index]);
   out.reserve(list_capacity(fields.size()));
   bool star = false;
   for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -243,7 +242,7 @@ Result<NameAddrList> Message::name_addrs(HeaderId id) const {
   if (!present(id)) return result;
   NameAddrList& out = *result;
   const auto index = static_cast<std::size_t>(id);
-  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
+  const FieldsOf fields(headers(), first_[index] - 1U, counts_[index]);
   out.reserve(list_capacity(fields.size()));
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
@@ -356,7 +355,7 @@ Result<TokenList> Message::tokens(HeaderId id) const {
   if (!present(id)) return result;
   TokenList& out = *result;
   const auto index = static_cast<std::size_t>(id);
-  const FieldsOf fields(headers_, first_[index] - 1U, counts_[index]);
+  const FieldsOf fields(headers(), first_[index] - 1U, counts_[index]);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& field = fields[i];
     const std::size_t before = out.size();

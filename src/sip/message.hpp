@@ -17,6 +17,7 @@
 #include "common/result.hpp"
 #include "sip/header_id.hpp"
 #include "sip/limits.hpp"
+#include "sip/message_storage.hpp"
 #include "sip/uri.hpp"
 
 namespace sipline::sip {
@@ -108,13 +109,6 @@ struct RetryAfter {
   ParamList params;
 };
 
-struct HeaderField {
-  HeaderId id = HeaderId::unknown;
-  std::string_view name;   // as written
-  std::string_view value;  // trimmed; may contain folded line breaks
-  std::string_view raw;    // the whole field including its final CRLF, byte-exact
-};
-
 // What the list accessors return. Nearly every message has one or two of
 // each (one Via, one Contact, a two-entry Route set), and an Allow lists a
 // dozen methods, so these hold that many without allocating; longer lists
@@ -135,7 +129,8 @@ class Message {
   // CRLF (§7). A bare LF there is an error, never a line break, so the
   // parser and the stream framer always agree on where the headers end. A CR
   // that is not part of a CRLF is ordinary value data.
-  static Result<Message> parse(std::string bytes, const Limits& limits = {});
+  // The message keeps a copy of the bytes (message_storage.hpp).
+  static Result<Message> parse(std::string_view bytes, const Limits& limits = {});
 
   // Copying parses the copied bytes again with the same limits, so that every
   // view points into the copy (the stack normally moves messages).
@@ -178,7 +173,7 @@ class Message {
   std::string_view body() const noexcept { return body_; }
 
   // Every header field in order (unknown ones included, byte-exact).
-  std::span<const HeaderField> headers() const noexcept { return headers_; }
+  std::span<const HeaderField> headers() const noexcept { return storage_.fields(); }
   // Value of the first field with that id / name (case-insensitive; a
   // compact or full name of a known header finds either spelling).
   std::optional<std::string_view> header(HeaderId id) const noexcept;
@@ -199,14 +194,13 @@ class Message {
 
   // The bytes this message was parsed from (after dropping leading CRLFs and
   // anything beyond Content-Length).
-  std::string_view bytes() const noexcept { return bytes_; }
+  std::string_view bytes() const noexcept { return storage_.bytes(); }
 
  private:
   Message() = default;
   friend class MessageParser;
 
-  std::string bytes_;
-  std::vector<HeaderField> headers_;
+  MessageStorage storage_;  // the bytes and the header fields
   std::string_view start_line_, method_text_, version_, reason_;
   Method method_ = Method::unknown;
   int status_code_ = 0;

@@ -128,20 +128,14 @@ class MessageParser {
   Message& m_;
   const Limits& limits_;
   Error error_{Errc::malformed, {}};
-  std::size_t field_count_ = 0;
   bool have_via_ = false, have_from_ = false, have_to_ = false, have_call_id_ = false,
        have_cseq_ = false, have_content_type_ = false;
 };
 
 bool MessageParser::run() {
-  std::string& bytes = m_.bytes_;
-  // §7.5: CRLFs before the start line are ignored.
-  std::size_t skip = 0;
-  while (bytes.size() - skip >= 2 && bytes[skip] == '\r' && bytes[skip + 1] == '\n') skip += 2;
-  if (skip > 0) bytes.erase(0, skip);
-  if (bytes.empty()) return reject(fail(Errc::malformed, "empty message"));
+  const std::string_view s = m_.storage_.bytes();
+  if (s.empty()) return reject(fail(Errc::malformed, "empty message"));
 
-  const std::string_view s = bytes;
   const char* const base = s.data();
   const char* const end = base + s.size();
   // Longest accepted line, with its CRLF: every memchr is bounded by it.
@@ -165,14 +159,8 @@ bool MessageParser::run() {
     return reject(std::move(line).error());
   }
 
-  // The fields go straight into the message's vector, reserved for the
-  // usual field length so that it is allocated once for nearly every
-  // message (the corpus averages 40 to 60 bytes per line). At most 64 up
-  // front: a large body must not reserve room for fields it does not hold.
-  std::vector<HeaderField>& fields = m_.headers_;
   // The per-id counters in Message are 16 bits wide.
   const std::size_t most = std::min<std::size_t>(limits_.max_headers, UINT16_MAX);
-  fields.reserve(std::min(most, std::clamp<std::size_t>(s.size() / 48, 16, 64)));
 
   // The header-section limit as a pointer (the end when the whole message
   // is within it), so that each field costs one comparison.
@@ -223,7 +211,7 @@ bool MessageParser::run() {
           Errc::limit_exceeded,
           "header section larger than " + std::to_string(limits_.max_header_bytes) + " bytes"));
     }
-    if (field_count_ == most) {
+    if (m_.storage_.field_count() == most) {
       return reject(
           fail(Errc::limit_exceeded, "more than " + std::to_string(most) + " header fields"));
     }
@@ -386,14 +374,12 @@ bool MessageParser::parse_field(std::string_view raw) {
   } else {
     value = scan::trim_lws(value);
   }
-  std::vector<HeaderField>& fields = m_.headers_;
   const HeaderField& field =
-      fields.emplace_back(HeaderField{id, std::string_view(d, name_end), value, raw});
+      m_.storage_.append(HeaderField{id, std::string_view(d, name_end), value, raw});
   const auto index = static_cast<std::size_t>(id);
-  // field_count_ == fields.size(), kept aside so that the loop never divides
-  // the vector's byte length by the element size.
-  ++field_count_;
-  if (m_.first_[index] == 0) m_.first_[index] = static_cast<std::uint16_t>(field_count_);
+  if (m_.first_[index] == 0) {
+    m_.first_[index] = static_cast<std::uint16_t>(m_.storage_.field_count());
+  }
   ++m_.counts_[index];
   return (kDecoded & (std::uint64_t{1} << index)) == 0 || decode_core(field);
 }
@@ -513,7 +499,7 @@ bool MessageParser::check_required() {
 // §18.3: without Content-Length the body is the rest of the datagram; bytes
 // beyond it are discarded; a length beyond the bytes present is an error.
 bool MessageParser::take_body(std::size_t body_start) {
-  std::string& bytes = m_.bytes_;
+  const std::string_view bytes = m_.storage_.bytes();
   const std::size_t available = bytes.size() - body_start;
   std::size_t length = available;
   if (m_.content_length_) {
@@ -528,23 +514,19 @@ bool MessageParser::take_body(std::size_t body_start) {
                                               " exceeds the " + std::to_string(available) +
                                               " body bytes present"));
     }
-    // Shrinking never reallocates, so the views taken so far stay valid.
-    bytes.resize(body_start + length);
+    // Shrinking never moves the bytes, so the views taken so far stay valid.
+    m_.storage_.truncate(body_start + length);
   } else if (length > limits_.max_body_size) {
     return reject(fail(Errc::limit_exceeded,
                        "body larger than " + std::to_string(limits_.max_body_size) + " bytes"));
   }
-  m_.body_ = std::string_view(bytes).substr(body_start, length);
+  m_.body_ = bytes.substr(body_start, length);
   return true;
 }
 
-namespace {
-constexpr std::size_t kHeapCapacity = 64;
-}  // namespace
-
 Message::Message(Key) noexcept {}
 
-Result<Message> Message::parse(std::string bytes, const Limits& limits) {
+Result<Message> Message::parse(std::string_view bytes, const Limits& limits) {
   // One Result, returned by name on every path (so it is the caller's
   // object), with the message built inside it: the ~1.2 KB message is never
   // moved, nor a moved-from one destroyed.
@@ -554,12 +536,14 @@ Result<Message> Message::parse(std::string bytes, const Limits& limits) {
                   "message larger than " + std::to_string(limits.max_message_size) + " bytes");
     return result;
   }
+  // §7.5: CRLFs before the start line are ignored.
+  while (bytes.size() >= 2 && bytes[0] == '\r' && bytes[1] == '\n') bytes.remove_prefix(2);
   Message& message = *result;
-  message.bytes_ = std::move(bytes);
-  // Views into a string held in place (small-string storage) would not
-  // survive a move of the Message. No valid message is that short, but make
-  // sure: the buffer is always on the heap.
-  if (message.bytes_.capacity() < kHeapCapacity) message.bytes_.reserve(kHeapCapacity);
+  // Room for the usual field length, so that the fields fit the block for
+  // nearly every message (the corpus averages 40 to 60 bytes per line). At
+  // most 64 up front: a large body must not reserve room for fields it does
+  // not hold; more fields than that move to an array of their own.
+  message.storage_.assign(bytes, std::clamp<std::size_t>(bytes.size() / 48, 16, 64));
   message.limits_ = limits;
   MessageParser parser(message);
   if (!parser.run()) result = parser.error();
