@@ -82,7 +82,7 @@ int msg_check(std::span<const std::string> files, std::ostream& out, std::ostrea
       any_invalid = true;
       continue;
     }
-    const Result<sip::Message> message = sip::Message::parse(std::move(*bytes));
+    const Result<sip::Message> message = sip::Message::parse(*bytes);
     if (!message) {
       out << path << ": invalid: " << reason(message.error()) << '\n';
       any_invalid = true;

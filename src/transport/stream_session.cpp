@@ -37,7 +37,7 @@ void StreamSession::received(std::string_view bytes) {
       case sip::StreamFrame::Kind::message: {
         progressed = true;
         Result<sip::Message> message =
-            sip::Message::parse(std::move(frame.bytes), settings_.limits);
+            sip::Message::parse(frame.bytes, settings_.limits);
         if (message) {
           sink_.message(std::move(message).value());
         } else {

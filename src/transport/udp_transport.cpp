@@ -281,7 +281,7 @@ void UdpTransport::on_datagram(Socket& socket, std::string_view bytes,
     ++upcalls_.malformed_datagrams;
     return;
   }
-  Result<sip::Message> message = sip::Message::parse(std::string(bytes), limits_);
+  Result<sip::Message> message = sip::Message::parse(bytes, limits_);
   if (!message) {
     ++upcalls_.malformed_datagrams;
     return;

@@ -103,8 +103,8 @@ class FakeTransport final : public sip::TransportSink {
   // --- Inbound ---
   // Parses `bytes` as a datagram from `source` and hands it up; unparsable
   // bytes are dropped, as a transport would.
-  bool deliver(std::string bytes, const sip::Target& source) {
-    auto message = sip::Message::parse(std::move(bytes));
+  bool deliver(std::string_view bytes, const sip::Target& source) {
+    auto message = sip::Message::parse(bytes);
     if (!message) return false;
     if (on_receive) on_receive(std::move(*message), source);
     return true;

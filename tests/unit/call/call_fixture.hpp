@@ -36,8 +36,8 @@ inline const std::string g729_only =
     "v=0\r\no=peer 7 7 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\nt=0 0\r\n"
     "m=audio 30000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
 
-inline sip::Message parse_or_throw(std::string text) {
-  auto message = sip::Message::parse(std::move(text));
+inline sip::Message parse_or_throw(std::string_view text) {
+  auto message = sip::Message::parse(text);
   if (!message) throw std::runtime_error("does not parse: " + message.error().message);
   return std::move(*message);
 }

@@ -7,8 +7,8 @@
 namespace sipline::call {
 namespace {
 
-sip::Message parse(std::string text) {
-  auto m = sip::Message::parse(std::move(text));
+sip::Message parse(std::string_view text) {
+  auto m = sip::Message::parse(text);
   EXPECT_TRUE(m.has_value());
   return std::move(*m);
 }

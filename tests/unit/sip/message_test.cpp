@@ -65,8 +65,8 @@ std::string request_plus(std::string_view extra, std::string_view body = {}) {
   return join(lines, body);
 }
 
-Error parse_error(std::string bytes, const Limits& limits = {}) {
-  auto m = Message::parse(std::move(bytes), limits);
+Error parse_error(std::string_view bytes, const Limits& limits = {}) {
+  auto m = Message::parse(bytes, limits);
   EXPECT_FALSE(m.has_value());
   return m ? Error{Errc::malformed, "<parsed>"} : m.error();
 }

@@ -31,8 +31,8 @@ inline const Target registrar_tcp{TransportKind::tcp, "192.0.2.1", 5060};
 inline const Target phone_udp{TransportKind::udp, "198.51.100.7", 5062};
 inline const Target phone_tcp{TransportKind::tcp, "198.51.100.7", 40001};
 
-inline sip::Message parse_or_throw(std::string text) {
-  auto message = sip::Message::parse(std::move(text));
+inline sip::Message parse_or_throw(std::string_view text) {
+  auto message = sip::Message::parse(text);
   if (!message) throw std::runtime_error("test message does not parse: " + message.error().message);
   return std::move(*message);
 }
