@@ -21,6 +21,9 @@ bool parse_name_addr_fast(std::string_view s, const UriLimits& limits, NameAddr&
 Result<void> parse_name_addr_general(std::string_view s, const UriLimits& limits,
                                      bool require_brackets, NameAddr& out, std::string_view* tag);
 
+// CSeq in its usual form (header_values.cpp): true with `out` filled as
+// parse_cseq_general fills it; false when undecided, `out` then unchanged.
+bool parse_cseq_fast(std::string_view value, CSeq& out) noexcept;
 // parse_cseq and check_call_id without their fast paths (header_values.cpp).
 Result<CSeq> parse_cseq_general(std::string_view value);
 Fault check_call_id_general(std::string_view value);

@@ -184,7 +184,7 @@ Result<CSeq> grammar::parse_cseq_general(std::string_view value) {
   return cseq;
 }
 
-Result<CSeq> parse_cseq(std::string_view value) {
+bool grammar::parse_cseq_fast(std::string_view value, CSeq& out) noexcept {
   // The usual form in one walk: at most ten digits worth at most 2^31-1,
   // SP / HTAB, a token to the end (so no LWS around the value). Anything
   // else, valid or not, goes to the general reading.
@@ -196,18 +196,22 @@ Result<CSeq> parse_cseq(std::string_view value) {
     number = number * 10 + static_cast<std::uint64_t>(d[i] - '0');
     ++i;
   }
-  if (i > 0 && number <= 0x7fffffff && i < n && scan::is_wsp(d[i])) {
-    std::size_t method = i + 1;
-    while (method < n && scan::is_wsp(d[method])) ++method;
-    CSeq cseq;
-    cseq.method_text = value.substr(method);
-    cseq.method = method_from(cseq.method_text);
-    // A known method name is a token: only an extension method is scanned.
-    if (cseq.method != Method::unknown || (method < n && scan::scan_token(value, method) == n)) {
-      cseq.number = static_cast<std::uint32_t>(number);
-      return cseq;
-    }
-  }
+  if (i == 0 || number > 0x7fffffff || i == n || !scan::is_wsp(d[i])) return false;
+  std::size_t method = i + 1;
+  while (method < n && scan::is_wsp(d[method])) ++method;
+  const std::string_view method_text = value.substr(method);
+  const Method id = method_from(method_text);
+  // A known method name is a token: only an extension method is scanned.
+  if (id == Method::unknown && (method == n || scan::scan_token(value, method) != n)) return false;
+  out.number = static_cast<std::uint32_t>(number);
+  out.method = id;
+  out.method_text = method_text;
+  return true;
+}
+
+Result<CSeq> parse_cseq(std::string_view value) {
+  CSeq cseq;
+  if (grammar::parse_cseq_fast(value, cseq)) return cseq;
   return grammar::parse_cseq_general(value);
 }
 

@@ -11,11 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
 #include "sip/header_lookup.hpp"
 #include "sip/message.hpp"
 #include "sip/scanner.hpp"
 #include "sip/uri_scan.hpp"
+#include "sip/via_fast.hpp"
 
 namespace sipline::sip {
 
@@ -392,8 +394,13 @@ bool MessageParser::decode_core(const HeaderField& field) {
       if (have_via_) return true;  // only the topmost via-parm is decoded eagerly
       have_via_ = true;
       std::size_t pos = 0;
-      auto parsed = grammar::parse_via_into(value, pos, limits_.uri, m_.top_via_);
-      if (!parsed) return reject(error_in("Via", parsed.error()));
+      // The fast path's bool straight away; only what it leaves undecided
+      // pays for the general path's Result.
+      if (!grammar::parse_via_fast(value, pos, limits_.uri, m_.top_via_)) {
+        m_.top_via_ = Via{};
+        auto parsed = grammar::parse_via_general(value, pos, limits_.uri, m_.top_via_);
+        if (!parsed) return reject(error_in("Via", parsed.error()));
+      }
       m_.top_via_end_ = pos;
       return true;
     }
@@ -403,9 +410,14 @@ bool MessageParser::decode_core(const HeaderField& field) {
       bool& seen = from ? have_from_ : have_to_;
       if (seen) return duplicate(field.id);
       seen = true;
-      auto parsed = grammar::parse_name_addr_into(
-          value, limits_.uri, false, from ? m_.from_ : m_.to_, from ? &m_.from_tag_ : &m_.to_tag_);
-      if (!parsed) return reject(error_in(from ? "From" : "To", parsed.error()));
+      NameAddr& address = from ? m_.from_ : m_.to_;
+      std::string_view* const tag = from ? &m_.from_tag_ : &m_.to_tag_;
+      // As for the Via. The value is trimmed, as both paths expect.
+      if (!grammar::parse_name_addr_fast(value, limits_.uri, address, tag)) {
+        address = NameAddr{};
+        auto parsed = grammar::parse_name_addr_general(value, limits_.uri, false, address, tag);
+        if (!parsed) return reject(error_in(from ? "From" : "To", parsed.error()));
+      }
       return true;
     }
     case HeaderId::call_id:
@@ -417,9 +429,11 @@ bool MessageParser::decode_core(const HeaderField& field) {
     case HeaderId::cseq: {
       if (have_cseq_) return duplicate(field.id);
       have_cseq_ = true;
-      auto cseq = parse_cseq(value);
-      if (!cseq) return reject(cseq.error());
-      m_.cseq_ = *cseq;
+      if (!grammar::parse_cseq_fast(value, m_.cseq_)) {
+        auto cseq = grammar::parse_cseq_general(value);
+        if (!cseq) return reject(cseq.error());
+        m_.cseq_ = *cseq;
+      }
       return true;
     }
     case HeaderId::max_forwards: {

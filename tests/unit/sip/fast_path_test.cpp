@@ -546,6 +546,19 @@ TEST(FastPath, CSeqAgreesWithTheGeneralReading) {
     auto fast = parse_cseq(text);
     auto general = grammar::parse_cseq_general(text);
     ASSERT_EQ(fast.has_value(), general.has_value()) << "'" << text << "'";
+    // The fast path alone (the parser's own call): it decides only what
+    // the general reading accepts, with the same fields, and otherwise
+    // leaves its output alone.
+    CSeq direct;
+    direct.number = 99;
+    if (grammar::parse_cseq_fast(text, direct)) {
+      ASSERT_TRUE(general) << text;
+      EXPECT_EQ(direct.number, general->number) << text;
+      EXPECT_EQ(direct.method, general->method) << text;
+      EXPECT_EQ(direct.method_text, general->method_text) << text;
+    } else {
+      EXPECT_EQ(direct.number, 99U) << text;
+    }
     if (!fast) {
       EXPECT_EQ(fast.error().code, general.error().code) << text;
       EXPECT_EQ(fast.error().message, general.error().message) << text;
