@@ -9,6 +9,7 @@
 
 #include "sip/grammar.hpp"
 #include "sip/scanner.hpp"
+#include "sip/via_fast.hpp"
 
 namespace sipline::sip {
 
@@ -179,10 +180,16 @@ Result<ViaList> Message::vias() const {
         result = too_many_values(HeaderId::via, limits_.max_list_values);
         return result;
       }
-      auto parsed = grammar::parse_via_into(field.value, pos, limits_.uri, append_blank(out));
-      if (!parsed) {
-        result = grammar::error_in("Via", parsed.error());
-        return result;
+      // The fast path's bool first, as in parse(); a Result only for what
+      // the general path decides.
+      Via& via = append_blank(out);
+      if (!grammar::parse_via_fast(field.value, pos, limits_.uri, via)) {
+        via = Via{};
+        auto parsed = grammar::parse_via_general(field.value, pos, limits_.uri, via);
+        if (!parsed) {
+          result = grammar::error_in("Via", parsed.error());
+          return result;
+        }
       }
       if (pos >= field.value.size()) break;
       ++pos;  // the ',' between via-parms
