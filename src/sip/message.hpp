@@ -138,7 +138,7 @@ class Message {
   // For parse() only, which alone can make the key: it builds the message
   // in place inside its Result so that the message is never moved there.
   class Key;
-  explicit Message(Key) noexcept;
+  Message(Key, const Limits& limits) noexcept;
 
   Message(Message&&) noexcept;
   Message& operator=(Message&&) noexcept;

@@ -547,13 +547,13 @@ bool MessageParser::take_body(std::size_t body_start) {
   return true;
 }
 
-Message::Message(Key) noexcept {}
+Message::Message(Key, const Limits& limits) noexcept : limits_(limits) {}
 
 Result<Message> Message::parse(std::string_view bytes, const Limits& limits) {
   // One Result, returned by name on every path (so it is the caller's
   // object), with the message built inside it: the ~1.2 KB message is never
   // moved, nor a moved-from one destroyed.
-  Result<Message> result(std::in_place, Key{});
+  Result<Message> result(std::in_place, Key{}, limits);
   if (bytes.size() > limits.max_message_size) {
     result = fail(Errc::limit_exceeded,
                   "message larger than " + std::to_string(limits.max_message_size) + " bytes");
@@ -567,7 +567,6 @@ Result<Message> Message::parse(std::string_view bytes, const Limits& limits) {
   // most 64 up front: a large body must not reserve room for fields it does
   // not hold; more fields than that move to an array of their own.
   message.storage_.assign(bytes, std::clamp<std::size_t>(bytes.size() / 48, 16, 64));
-  message.limits_ = limits;
   MessageParser parser(message);
   if (!parser.run()) result = parser.error();
   return result;
