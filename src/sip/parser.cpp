@@ -9,7 +9,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "sip/fast_paths.hpp"
 #include "sip/grammar.hpp"
