@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -84,6 +85,7 @@ constexpr std::size_t fields_offset(std::size_t bytes) noexcept {
 }  // namespace
 
 void MessageStorage::assign(std::string_view bytes, std::size_t fields) {
+  assert(block_ == nullptr && "assign() takes an empty storage");
   const std::size_t offset = fields_offset(bytes.size());
   const std::size_t needed = offset + fields * sizeof(HeaderField);
   block_size_ = needed <= kCachedBlockSize ? kCachedBlockSize : needed;
